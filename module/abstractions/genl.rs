@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Generic netlink families with operations.
+//!
+//! `kernel::net::netlink` (7.3) registers families that only multicast. This
+//! module adds what a configuration family needs: operations with per-op
+//! policies and admin checks, parsed attributes, extack errors and unicast
+//! replies.
+//!
+//! C header: [`include/net/genetlink.h`](srctree/include/net/genetlink.h)
+
+use super::netlink::{Attrs, ExtAck, Policy};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use kernel::{
+    bindings,
+    error::{from_result, to_result},
+    prelude::*,
+    types::Opaque,
+    ThisModule,
+};
+
+/// The size `genlmsg_new` uses by default (a page less overhead).
+pub const GENLMSG_DEFAULT_SIZE: usize = bindings::GENLMSG_DEFAULT_SIZE;
+
+/// A generic netlink operation (one command) of a family.
+///
+/// Operations are types: [`Op::new`] wires the trampolines for the methods an
+/// implementation provides, at compile time.
+#[vtable]
+pub trait Operation {
+    /// The command number (`genlmsghdr::cmd`).
+    const CMD: u8;
+    /// Whether the caller needs `CAP_NET_ADMIN` in the user namespace that
+    /// owns the netns of its socket (`GENL_UNS_ADMIN_PERM`).
+    const ADMIN: bool = false;
+    /// Attribute policy of the request, indexed by attribute type
+    /// (entry 0 is the unused attribute 0).
+    const POLICY: &'static [Policy];
+
+    /// Handles a `do` request.
+    fn doit(_req: &mut Request<'_>) -> Result {
+        build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// One entry of a family's operation table (`struct genl_ops`).
+#[repr(transparent)]
+pub struct Op(bindings::genl_ops);
+
+// SAFETY: An `Op` is immutable after construction; it holds function pointers
+// and a pointer to a `'static` policy table.
+unsafe impl Sync for Op {}
+
+impl Op {
+    /// Builds the table entry for operation `T`.
+    pub const fn new<T: Operation>() -> Op {
+        let mut op: bindings::genl_ops = pin_init::zeroed();
+        op.cmd = T::CMD;
+        if T::ADMIN {
+            op.flags = bindings::GENL_UNS_ADMIN_PERM as u8;
+        }
+        op.policy = T::POLICY.as_ptr().cast();
+        op.maxattr = (T::POLICY.len() - 1) as u32;
+        if T::HAS_DOIT {
+            op.doit = Some(Adapter::<T>::doit_callback);
+        }
+        Op(op)
+    }
+}
+
+struct Adapter<T: Operation>(PhantomData<T>);
+
+impl<T: Operation> Adapter<T> {
+    /// # Safety
+    ///
+    /// Called by the generic netlink core with a valid `info` for a request
+    /// whose attributes were parsed against `T::POLICY`.
+    unsafe extern "C" fn doit_callback(
+        _skb: *mut bindings::sk_buff,
+        info: *mut bindings::genl_info,
+    ) -> c_int {
+        from_result(|| {
+            // SAFETY: `info` is valid for the duration of this callback, and its
+            // attributes were parsed with `T::POLICY` (see `Op::new`).
+            let mut req = unsafe { Request::from_raw(info, (T::POLICY.len() - 1) as u32) };
+            T::doit(&mut req)?;
+            Ok(0)
+        })
+    }
+}
+
+/// A `do` request being handled.
+///
+/// # Invariants
+///
+/// `info` is valid for `'a`; its attribute table has `maxattr + 1` entries.
+pub struct Request<'a> {
+    info: *mut bindings::genl_info,
+    maxattr: u32,
+    _p: PhantomData<&'a mut bindings::genl_info>,
+}
+
+impl<'a> Request<'a> {
+    /// # Safety
+    ///
+    /// `info` must be valid for `'a` and its attributes parsed with a policy of
+    /// `maxattr + 1` entries.
+    unsafe fn from_raw(info: *mut bindings::genl_info, maxattr: u32) -> Self {
+        Request {
+            info,
+            maxattr,
+            _p: PhantomData,
+        }
+    }
+
+    /// The validated attributes of the request.
+    pub fn attrs(&self) -> Attrs<'a> {
+        // SAFETY: `info` is valid (type invariant); the core parsed the
+        // attributes against the op's policy of `maxattr + 1` entries.
+        unsafe { Attrs::from_raw((*self.info).attrs, self.maxattr) }
+    }
+
+    /// The extended ack of the request, for error messages.
+    pub fn extack(&mut self) -> ExtAck<'_> {
+        // SAFETY: `info` is valid (type invariant) and its extack is written
+        // only through the returned object while `self` is borrowed.
+        unsafe { ExtAck::from_raw((*self.info).extack) }
+    }
+
+    /// Starts a reply message to this request with command `cmd`.
+    pub fn reply(&self, cmd: u8) -> Result<Msg> {
+        let mut skb = MsgBuf::new(GENLMSG_DEFAULT_SIZE)?;
+        // SAFETY: `info` is valid (type invariant) and carries the family that
+        // received the request; `skb` is a fresh netlink buffer.
+        let hdr = unsafe {
+            bindings::genlmsg_put(
+                skb.as_raw(),
+                (*self.info).snd_portid,
+                (*self.info).snd_seq,
+                (*self.info).family,
+                0,
+                cmd,
+            )
+        };
+        let hdr = NonNull::new(hdr).ok_or(EMSGSIZE)?;
+        skb.hdr = Some(hdr);
+        Ok(Msg { buf: skb })
+    }
+
+    /// Sends `msg` as the reply to this request.
+    pub fn send_reply(&self, msg: Msg) -> Result {
+        let buf = msg.finish();
+        let skb = ManuallyDrop::new(buf);
+        // SAFETY: `info` is valid (type invariant). `genlmsg_reply` takes
+        // ownership of the finished message in every case.
+        to_result(unsafe { bindings::genlmsg_reply(skb.skb.as_ptr(), self.info) })
+    }
+}
+
+/// An owned netlink message buffer (`sk_buff` from `genlmsg_new`).
+///
+/// # Invariants
+///
+/// `skb` is owned; `hdr`, when set, points at the genl header inside it.
+struct MsgBuf {
+    skb: NonNull<bindings::sk_buff>,
+    hdr: Option<NonNull<c_void>>,
+}
+
+impl MsgBuf {
+    fn new(size: usize) -> Result<Self> {
+        // SAFETY: `genlmsg_new` takes plain integers.
+        let skb = unsafe { bindings::genlmsg_new(size, bindings::GFP_KERNEL) };
+        Ok(MsgBuf {
+            skb: NonNull::new(skb).ok_or(ENOMEM)?,
+            hdr: None,
+        })
+    }
+
+    fn as_raw(&mut self) -> *mut bindings::sk_buff {
+        self.skb.as_ptr()
+    }
+}
+
+impl Drop for MsgBuf {
+    fn drop(&mut self) {
+        // SAFETY: The buffer is owned (type invariant) and not yet handed over.
+        unsafe { bindings::nlmsg_free(self.skb.as_ptr()) }
+    }
+}
+
+/// A generic netlink message being built: put attributes, then send it.
+pub struct Msg {
+    buf: MsgBuf,
+}
+
+impl Msg {
+    fn skb(&mut self) -> *mut bindings::sk_buff {
+        self.buf.as_raw()
+    }
+
+    /// Puts a `u8` attribute.
+    pub fn put_u8(&mut self, ty: u32, v: u8) -> Result {
+        // SAFETY: The skb is an owned netlink buffer.
+        to_result(unsafe { bindings::nla_put_u8(self.skb(), ty as c_int, v) })
+    }
+
+    /// Puts a `u32` attribute.
+    pub fn put_u32(&mut self, ty: u32, v: u32) -> Result {
+        // SAFETY: The skb is an owned netlink buffer.
+        to_result(unsafe { bindings::nla_put_u32(self.skb(), ty as c_int, v) })
+    }
+
+    /// Puts an `s32` attribute.
+    pub fn put_s32(&mut self, ty: u32, v: i32) -> Result {
+        self.put_u32(ty, v as u32)
+    }
+
+    /// Puts a `u64` attribute, aligned with a pad attribute of type `pad`.
+    pub fn put_u64(&mut self, ty: u32, v: u64, pad: u32) -> Result {
+        // SAFETY: The skb is an owned netlink buffer.
+        to_result(unsafe {
+            bindings::nla_put_u64_64bit(self.skb(), ty as c_int, v, pad as c_int)
+        })
+    }
+
+    /// Puts a NUL-terminated string attribute.
+    pub fn put_string(&mut self, ty: u32, s: &CStr) -> Result {
+        // SAFETY: The skb is an owned netlink buffer; `s` is NUL-terminated.
+        to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_ptr().cast()) })
+    }
+
+    /// Puts a nested attribute whose contents `f` writes.
+    pub fn put_nested(&mut self, ty: u32, f: impl FnOnce(&mut Msg) -> Result) -> Result {
+        // SAFETY: The skb is an owned netlink buffer.
+        let start = unsafe { bindings::nla_nest_start(self.skb(), ty as c_int) };
+        if start.is_null() {
+            return Err(EMSGSIZE);
+        }
+        match f(self) {
+            Ok(()) => {
+                // SAFETY: `start` was returned by `nla_nest_start` on this skb.
+                unsafe { bindings::nla_nest_end(self.skb(), start) };
+                Ok(())
+            }
+            Err(e) => {
+                // SAFETY: `start` was returned by `nla_nest_start` on this skb.
+                unsafe { bindings::nla_nest_cancel(self.skb(), start) };
+                Err(e)
+            }
+        }
+    }
+
+    fn finish(self) -> MsgBuf {
+        let mut buf = self.buf;
+        if let Some(hdr) = buf.hdr {
+            // SAFETY: `hdr` is the genl header of this skb (type invariant).
+            unsafe { bindings::genlmsg_end(buf.as_raw(), hdr.as_ptr()) };
+        }
+        buf
+    }
+}
+
+/// A generic netlink multicast group (`struct genl_multicast_group`).
+#[repr(transparent)]
+pub struct MulticastGroup(bindings::genl_multicast_group);
+
+// SAFETY: Plain data, immutable after construction.
+unsafe impl Sync for MulticastGroup {}
+
+impl MulticastGroup {
+    /// A group named `name` that any listener may join (no admin needed).
+    pub const fn new(name: &CStr) -> Self {
+        let mut g: bindings::genl_multicast_group = pin_init::zeroed();
+        let name = name.to_bytes_with_nul();
+        assert!(name.len() <= g.name.len(), "multicast group name too long");
+        let mut i = 0;
+        while i < name.len() {
+            g.name[i] = name[i];
+            i += 1;
+        }
+        MulticastGroup(g)
+    }
+}
+
+/// A generic netlink family (`struct genl_family`), defined in a `static`.
+#[repr(transparent)]
+pub struct Family {
+    inner: Opaque<bindings::genl_family>,
+}
+
+// SAFETY: After registration the C side owns the mutable state of the family
+// (id, mcgrp offset) and serialises access to it under `genl_mutex`.
+unsafe impl Sync for Family {}
+
+impl Family {
+    /// Describes a family. Intended for const context: panics at build time
+    /// on an invalid name or too many ops or groups.
+    pub const fn const_new(
+        module: &'static ThisModule,
+        name: &CStr,
+        version: u32,
+        ops: &'static [Op],
+        mcgrps: &'static [MulticastGroup],
+    ) -> Family {
+        let mut f: bindings::genl_family = pin_init::zeroed();
+        f.version = version;
+        f.module = module.as_ptr();
+        assert!(ops.len() <= u8::MAX as usize, "too many ops");
+        assert!(mcgrps.len() <= u8::MAX as usize, "too many multicast groups");
+        f.ops = ops.as_ptr().cast();
+        f.n_ops = ops.len() as u8;
+        f.mcgrps = mcgrps.as_ptr().cast();
+        f.n_mcgrps = mcgrps.len() as u8;
+        // netnsok: requests are answered in the caller's netns;
+        // parallel_ops: the family does its own locking (RTNL, device locks).
+        // The bitfield holds `netnsok:1, parallel_ops:1` in its first byte.
+        // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is a transparent wrapper of
+        // one byte, so any `u8` is a valid value for it.
+        f._bitfield_1 = unsafe {
+            core::mem::transmute::<u8, bindings::__BindgenBitfieldUnit<[u8; 1]>>(0b11)
+        };
+        let name = name.to_bytes_with_nul();
+        assert!(name.len() <= f.name.len(), "family name too long");
+        let mut i = 0;
+        while i < name.len() {
+            f.name[i] = name[i] as c_char;
+            i += 1;
+        }
+        Family {
+            inner: Opaque::new(f),
+        }
+    }
+
+    fn as_raw(&self) -> *mut bindings::genl_family {
+        self.inner.get()
+    }
+
+    /// Registers the family; it is unregistered when the registration drops.
+    pub fn register(&'static self) -> Result<Registration> {
+        // SAFETY: The family is a valid, `'static` `genl_family` whose ops and
+        // groups are `'static` too.
+        to_result(unsafe { bindings::genl_register_family(self.as_raw()) })?;
+        Ok(Registration { family: self })
+    }
+}
+
+/// A registered generic netlink family; unregisters it on drop.
+///
+/// # Invariants
+///
+/// `family` is registered.
+pub struct Registration {
+    family: &'static Family,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: The family is registered (type invariant) and is
+        // unregistered exactly once, here.
+        unsafe { bindings::genl_unregister_family(self.family.as_raw()) };
+    }
+}

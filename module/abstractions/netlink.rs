@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Netlink attributes, attribute policies and extended acks.
+//!
+//! C headers: [`include/net/netlink.h`](srctree/include/net/netlink.h),
+//! [`include/linux/netlink.h`](srctree/include/linux/netlink.h)
+
+use kernel::{bindings, prelude::*, types::Opaque};
+
+/// One entry of an attribute validation policy (`struct nla_policy`).
+///
+/// Policies are built in const context and live in statics, so that the
+/// pointers handed to the C side stay valid for as long as the module.
+#[repr(transparent)]
+pub struct Policy(bindings::nla_policy);
+
+// SAFETY: A `Policy` is plain data that is never mutated after construction;
+// the only pointer it may hold points to another `'static` policy table.
+unsafe impl Sync for Policy {}
+
+impl Policy {
+    const fn of_type(type_: u32) -> Self {
+        let mut p: bindings::nla_policy = pin_init::zeroed();
+        p.type_ = type_ as u8;
+        Policy(p)
+    }
+
+    /// An attribute slot that is not used (attribute 0, gaps): rejected by strict parsing.
+    pub const fn unspec() -> Self {
+        Self::of_type(bindings::NLA_UNSPEC)
+    }
+    /// A `u8` attribute.
+    pub const fn u8() -> Self {
+        Self::of_type(bindings::NLA_U8)
+    }
+    /// A `u32` attribute.
+    pub const fn u32() -> Self {
+        Self::of_type(bindings::NLA_U32)
+    }
+    /// An `s32` attribute.
+    pub const fn s32() -> Self {
+        Self::of_type(bindings::NLA_S32)
+    }
+    /// A `u64` attribute.
+    pub const fn u64() -> Self {
+        Self::of_type(bindings::NLA_U64)
+    }
+    /// A flag attribute (no payload).
+    pub const fn flag() -> Self {
+        Self::of_type(bindings::NLA_FLAG)
+    }
+    /// A NUL-terminated string of at most `max_len` characters (NUL excluded).
+    pub const fn nul_string(max_len: u16) -> Self {
+        let mut p = Self::of_type(bindings::NLA_NUL_STRING);
+        p.0.len = max_len;
+        p
+    }
+    /// An attribute that must not be sent (for example a reply-only attribute).
+    pub const fn reject() -> Self {
+        Self::of_type(bindings::NLA_REJECT)
+    }
+}
+
+/// A received netlink attribute (`struct nlattr`).
+///
+/// # Invariants
+///
+/// The attribute header and the payload it announces are valid for the
+/// lifetime of the reference, and the attribute passed policy validation.
+#[repr(transparent)]
+pub struct Attr(Opaque<bindings::nlattr>);
+
+impl Attr {
+    /// Creates a reference to an attribute from a raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a validated attribute that stays valid (and is not
+    /// modified) for the lifetime `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::nlattr) -> &'a Self {
+        // SAFETY: `Attr` is `repr(transparent)` over `nlattr`; the caller
+        // guarantees validity for `'a`.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    pub(crate) fn as_raw(&self) -> *const bindings::nlattr {
+        self.0.get()
+    }
+
+    /// The payload.
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: By the type invariant the attribute is valid, so `nla_data`
+        // points at `nla_len` readable payload bytes that live as long as `self`.
+        unsafe {
+            let len = bindings::nla_len(self.as_raw()) as usize;
+            core::slice::from_raw_parts(bindings::nla_data(self.as_raw()).cast::<u8>(), len)
+        }
+    }
+
+    /// The payload as `u8` (the policy checked the length).
+    pub fn get_u8(&self) -> u8 {
+        // SAFETY: The attribute is valid and was validated as at least one byte long.
+        unsafe { bindings::nla_get_u8(self.as_raw()) }
+    }
+
+    /// The payload as `u32` (the policy checked the length).
+    pub fn get_u32(&self) -> u32 {
+        // SAFETY: The attribute is valid and was validated as at least four bytes long.
+        unsafe { bindings::nla_get_u32(self.as_raw()) }
+    }
+
+    /// The payload as `s32` (the policy checked the length).
+    pub fn get_s32(&self) -> i32 {
+        // SAFETY: The attribute is valid and was validated as at least four bytes long.
+        unsafe { bindings::nla_get_s32(self.as_raw()) }
+    }
+
+    /// The payload of a NUL-terminated string attribute, without the NUL.
+    pub fn get_str(&self) -> &[u8] {
+        let d = self.data();
+        match d.iter().position(|&b| b == 0) {
+            Some(n) => &d[..n],
+            None => d,
+        }
+    }
+}
+
+/// Attributes parsed against a policy, indexed by attribute type.
+///
+/// # Invariants
+///
+/// `attrs` points to `maxattr + 1` entries, each null or a validated attribute,
+/// valid for `'a`.
+pub struct Attrs<'a> {
+    attrs: *const *mut bindings::nlattr,
+    maxattr: u32,
+    _p: core::marker::PhantomData<&'a Attr>,
+}
+
+impl<'a> Attrs<'a> {
+    /// # Safety
+    ///
+    /// `attrs` must be null or point to `maxattr + 1` attribute pointers, each
+    /// null or pointing to a validated attribute, all valid for `'a`.
+    pub(crate) unsafe fn from_raw(attrs: *const *mut bindings::nlattr, maxattr: u32) -> Self {
+        Attrs {
+            attrs,
+            maxattr,
+            _p: core::marker::PhantomData,
+        }
+    }
+
+    /// The attribute of type `ty`, if present.
+    pub fn get(&self, ty: u32) -> Option<&'a Attr> {
+        if self.attrs.is_null() || ty > self.maxattr {
+            return None;
+        }
+        // SAFETY: `ty <= maxattr`, so the entry is in bounds by the type invariant.
+        let p = unsafe { *self.attrs.add(ty as usize) };
+        if p.is_null() {
+            None
+        } else {
+            // SAFETY: Non-null entries are validated attributes valid for `'a`.
+            Some(unsafe { Attr::from_raw(p) })
+        }
+    }
+}
+
+/// The extended acknowledgement of a request (`struct netlink_ext_ack`): the
+/// message and the offending attribute that userspace sees with an error.
+///
+/// # Invariants
+///
+/// `ptr` is null or points to an extack that is valid for `'a` and only
+/// written through this object.
+pub struct ExtAck<'a> {
+    ptr: *mut bindings::netlink_ext_ack,
+    _p: core::marker::PhantomData<&'a mut bindings::netlink_ext_ack>,
+}
+
+impl<'a> ExtAck<'a> {
+    /// # Safety
+    ///
+    /// `ptr` must be null or valid for writes for `'a`, with no other writer.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::netlink_ext_ack) -> Self {
+        ExtAck {
+            ptr,
+            _p: core::marker::PhantomData,
+        }
+    }
+
+    /// Sets the message userspace sees (like `NL_SET_ERR_MSG`).
+    pub fn msg(&mut self, msg: &'static CStr) {
+        if !self.ptr.is_null() {
+            // SAFETY: `ptr` is valid for writes (type invariant); `msg` is 'static.
+            unsafe { (*self.ptr)._msg = msg.as_ptr().cast() };
+        }
+    }
+
+    /// Sets the message and the offending attribute (like `NL_SET_ERR_MSG_ATTR`).
+    pub fn msg_attr(&mut self, msg: &'static CStr, attr: &Attr) {
+        self.msg(msg);
+        if !self.ptr.is_null() {
+            // SAFETY: `ptr` is valid for writes (type invariant); the attribute
+            // lies in the request that this extack answers.
+            unsafe { (*self.ptr).bad_attr = attr.as_raw() };
+        }
+    }
+
+    /// Reports a missing attribute (like `NL_SET_ERR_ATTR_MISS`, no nest).
+    pub fn missing(&mut self, msg: &'static CStr, ty: u32) {
+        self.msg(msg);
+        if !self.ptr.is_null() {
+            // SAFETY: `ptr` is valid for writes (type invariant).
+            unsafe {
+                (*self.ptr).miss_type = ty as u16;
+                (*self.ptr).miss_nest = core::ptr::null();
+            }
+        }
+    }
+}
