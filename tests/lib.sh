@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+# kselftest-style helpers for rvnet's tests (source this file).
+# TAP 13 output; exit 0 pass, 1 fail, 4 skip (as tools/testing/selftests).
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+RVNET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RVNET_KO=$RVNET_ROOT/module/rvnet.ko
+PATH=$RVNET_ROOT/tools/rvnetctl/target/release:$PATH
+
+__tap_n=0
+__tap_fail=0
+__tap_pass=0
+__tap_skip=0
+__defer=()
+
+ktap_header() { echo "TAP version 13"; }
+ktap_plan() { echo "1..$1"; }
+ktap_ok() { __tap_n=$((__tap_n + 1)); __tap_pass=$((__tap_pass + 1)); echo "ok $__tap_n $*"; }
+ktap_fail() { __tap_n=$((__tap_n + 1)); __tap_fail=$((__tap_fail + 1)); echo "not ok $__tap_n $*"; }
+ktap_skip() { __tap_n=$((__tap_n + 1)); __tap_skip=$((__tap_skip + 1)); echo "ok $__tap_n $1 # SKIP ${2:-}"; }
+diag() { echo "# $*"; }
+
+# check DESC CMD...: one test case that passes when CMD exits 0.
+check() {
+	local desc=$1; shift
+	local out
+	if out=$("$@" 2>&1); then
+		ktap_ok "$desc"
+	else
+		ktap_fail "$desc"
+		diag "command: $*"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /' | head -n 20
+	fi
+}
+
+# check_fail DESC CMD...: passes when CMD fails.
+check_fail() {
+	local desc=$1; shift
+	local out
+	if out=$("$@" 2>&1); then
+		ktap_fail "$desc"
+		diag "command unexpectedly succeeded: $*"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /' | head -n 20
+	else
+		ktap_ok "$desc"
+	fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1"
+		diag "expected: '$2'"
+		diag "     got: '$3'"
+	fi
+}
+
+# defer CMD...: run CMD at exit, last deferred first (as selftests' lib.sh).
+defer() { __defer+=("$*"); }
+__run_defer() {
+	local i
+	for ((i = ${#__defer[@]} - 1; i >= 0; i--)); do
+		eval "${__defer[$i]}" >/dev/null 2>&1 || true
+	done
+	__defer=()
+}
+trap __run_defer EXIT
+
+# setup_ns VAR...: create uniquely named netns, their names in VAR; cleaned at exit.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="$var-$(mktemp -u XXXXXX)"
+		ip netns add "$name" || return 1
+		ip -n "$name" link set lo up
+		eval "$var=$name"
+		defer ip netns del "$name"
+	done
+}
+
+# busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or time runs out.
+busywait() {
+	local timeout=$1; shift
+	local start=$(date +%s%3N)
+	while true; do
+		"$@" && return 0
+		[ $(( $(date +%s%3N) - start )) -ge "$timeout" ] && return 1
+		sleep 0.05
+	done
+}
+
+# rvnet_loaded: is rvnet.ko loaded?
+rvnet_loaded() { grep -q '^rvnet ' /proc/modules; }
+
+# ensure_rvnet: load rvnet.ko if it is not loaded.
+ensure_rvnet() { rvnet_loaded || insmod "$RVNET_KO"; }
+
+# ktap_finish: exit with the kselftest code for what was reported.
+ktap_finish() {
+	__run_defer
+	if [ $__tap_fail -gt 0 ]; then
+		exit $KSFT_FAIL
+	elif [ $__tap_pass -eq 0 ] && [ $__tap_skip -gt 0 ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
