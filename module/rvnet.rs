@@ -13,6 +13,7 @@ use kernel::prelude::*;
 
 pub mod abstractions;
 mod family;
+mod rveth;
 
 /// The module version, also in modinfo and in the family's `get-info` reply.
 pub(crate) const VERSION: &CStr = c"0.1.0";
@@ -23,20 +24,27 @@ module! {
     authors: ["rvnet developers"],
     description: "Virtual network devices in Rust: rveth pairs, rtun tun/tap devices",
     license: "GPL",
-    alias: ["net-pf-16-proto-16-family-rvnet"],
+    alias: ["net-pf-16-proto-16-family-rvnet", "rtnl-link-rveth"],
 }
 
 module_version!("0.1.0");
 
 struct RvnetModule {
+    // Dropped in declaration order: the family goes first, then the link
+    // type (which deletes every pair).
     _family: abstractions::genl::Registration,
+    _rveth: abstractions::netdev::LinkRegistration<rveth::Rveth>,
 }
 
 impl kernel::Module for RvnetModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let rveth = abstractions::netdev::LinkRegistration::<rveth::Rveth>::new()?;
         let family = family::register()?;
         pr_info!("rvnet {} loaded\n", VERSION.to_str().unwrap_or("?"));
-        Ok(RvnetModule { _family: family })
+        Ok(RvnetModule {
+            _family: family,
+            _rveth: rveth,
+        })
     }
 }
 

@@ -17,7 +17,7 @@ VNG=$VENV/bin/vng
 BINDGEN_VERSION=0.73.2
 
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
-export PATH=$HOME/.cargo/bin:$PATH
+export PATH=$VENV/bin:$HOME/.cargo/bin:$PATH
 
 log() { printf '[rvnet] %s\n' "$*" >&2; }
 die() { printf '[rvnet] error: %s\n' "$*" >&2; exit 1; }

@@ -12,4 +12,6 @@
 
 pub mod genl;
 pub mod modinfo;
+pub mod netdev;
 pub mod netlink;
+pub mod skb;

@@ -10,7 +10,7 @@ macro_rules! module_version {
         #[cfg(MODULE)]
         #[doc(hidden)]
         #[link_section = ".modinfo"]
-        #[used]
+        #[used(compiler)]
         static __RVNET_MODINFO_VERSION: [u8; concat!("version=", $v, "\0").len()] = {
             let s = concat!("version=", $v, "\0").as_bytes();
             let mut out = [0u8; concat!("version=", $v, "\0").len()];

@@ -55,6 +55,12 @@ impl Policy {
         p.0.len = max_len;
         p
     }
+    /// A binary attribute of at least `len` bytes (C: `{ .len = N }`).
+    pub const fn min_len(len: u16) -> Self {
+        let mut p = Self::of_type(bindings::NLA_UNSPEC);
+        p.0.len = len;
+        p
+    }
     /// An attribute that must not be sent (for example a reply-only attribute).
     pub const fn reject() -> Self {
         Self::of_type(bindings::NLA_REJECT)
@@ -115,6 +121,16 @@ impl Attr {
         unsafe { bindings::nla_get_s32(self.as_raw()) }
     }
 
+    /// Copies an interface name attribute (`IFLA_IFNAME`, at most
+    /// `IFNAMSIZ - 1` bytes by policy), NUL-terminated, like `nla_strscpy`.
+    pub fn get_ifname(&self) -> IfName {
+        let mut buf = [0u8; IFNAMSIZ];
+        let s = self.get_str();
+        let n = s.len().min(IFNAMSIZ - 1);
+        buf[..n].copy_from_slice(&s[..n]);
+        IfName(buf)
+    }
+
     /// The payload of a NUL-terminated string attribute, without the NUL.
     pub fn get_str(&self) -> &[u8] {
         let d = self.data();
@@ -122,6 +138,19 @@ impl Attr {
             Some(n) => &d[..n],
             None => d,
         }
+    }
+}
+
+/// Size of an interface name buffer, NUL included.
+pub const IFNAMSIZ: usize = bindings::IFNAMSIZ as usize;
+
+/// An interface name (NUL-terminated, at most `IFNAMSIZ - 1` characters).
+pub struct IfName([u8; IFNAMSIZ]);
+
+impl IfName {
+    /// The name as a C string.
+    pub fn as_cstr(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.0).unwrap_or(c"")
     }
 }
 
@@ -187,6 +216,10 @@ impl<'a> ExtAck<'a> {
             ptr,
             _p: core::marker::PhantomData,
         }
+    }
+
+    pub(crate) fn as_raw(&mut self) -> *mut bindings::netlink_ext_ack {
+        self.ptr
     }
 
     /// Sets the message userspace sees (like `NL_SET_ERR_MSG`).

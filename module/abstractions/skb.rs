@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers (`struct sk_buff`) owned by a driver.
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
+
+use super::netdev::{Device, XmitCtx};
+use core::ptr::NonNull;
+use kernel::bindings;
+
+/// Why a packet was dropped (a subset of `enum skb_drop_reason`), so that
+/// `dropwatch`/`perf trace` users see the real cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// No better reason is known.
+    NotSpecified,
+    /// The device (or its peer) is down or gone.
+    DevReady,
+    /// The packet is shorter than its headers.
+    PktTooSmall,
+    /// The device's queue is full.
+    FullRing,
+}
+
+impl DropReason {
+    fn as_raw(self) -> bindings::skb_drop_reason {
+        match self {
+            Self::NotSpecified => bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
+            Self::DevReady => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
+            Self::PktTooSmall => bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_SMALL,
+            Self::FullRing => bindings::skb_drop_reason_SKB_DROP_REASON_FULL_RING,
+        }
+    }
+}
+
+/// What became of a packet handed to a receiving device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxStatus {
+    /// The receiving device took it.
+    Success,
+    /// It was dropped (and counted and freed by the core).
+    Dropped,
+}
+
+/// An owned socket buffer.
+///
+/// Dropping it frees it with `SKB_DROP_REASON_NOT_SPECIFIED` through
+/// `dev_kfree_skb_any_reason`, which is safe in every context (process,
+/// softirq, hard IRQ) and never WARNs; say why with [`SkBuff::drop_reason`],
+/// or [`SkBuff::consume`] it when it was delivered.
+///
+/// # Invariants
+///
+/// `0` points to a valid `sk_buff` that this object owns (one reference).
+pub struct SkBuff(NonNull<bindings::sk_buff>);
+
+// SAFETY: An owned skb may be handed to and freed on any CPU/thread.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// Takes ownership of `skb`.
+    ///
+    /// # Safety
+    ///
+    /// `skb` must be a valid `sk_buff` whose reference the caller gives away.
+    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff) -> Self {
+        // SAFETY: The caller guarantees `skb` is valid, hence non-null.
+        SkBuff(unsafe { NonNull::new_unchecked(skb) })
+    }
+
+    /// Gives up ownership, returning the raw pointer.
+    pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.0.as_ptr()
+    }
+
+    /// Bytes of packet data.
+    pub fn len(&self) -> u32 {
+        // SAFETY: The skb is valid (type invariant).
+        unsafe { (*self.as_raw()).len }
+    }
+
+    /// Whether the packet carries no data.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Makes the first `len` bytes linear (`pskb_may_pull`); false if the
+    /// packet is shorter or memory is short.
+    pub fn may_pull(&mut self, len: u32) -> bool {
+        // SAFETY: The skb is valid and owned (type invariant).
+        unsafe { bindings::pskb_may_pull(self.as_raw(), len) }
+    }
+
+    /// Records a software transmit timestamp if one was requested.
+    pub fn tx_timestamp(&mut self) {
+        // SAFETY: The skb is valid and owned (type invariant).
+        unsafe { bindings::skb_tx_timestamp(self.as_raw()) }
+    }
+
+    /// Frees the packet, telling drop monitors `reason`.
+    pub fn drop_reason(self, reason: DropReason) {
+        // SAFETY: We own the skb; `dev_kfree_skb_any_reason` is safe in any context.
+        unsafe { bindings::dev_kfree_skb_any_reason(self.into_raw(), reason.as_raw()) }
+    }
+
+    /// Frees a packet that was delivered (not a drop).
+    pub fn consume(self) {
+        // SAFETY: We own the skb; `dev_consume_skb_any` is safe in any context.
+        unsafe { bindings::dev_consume_skb_any(self.into_raw()) }
+    }
+
+    /// Hands an Ethernet frame that `from` transmits to `to`'s receive path,
+    /// like `dev_forward_skb`: scrubbed when it crosses a netns, dropped (and
+    /// counted in `to`'s `rx_dropped`) when `to` is down or the frame is too
+    /// long for it, otherwise queued to the backlog of this CPU.
+    pub fn forward(self, to: &Device, _ctx: &XmitCtx) -> RxStatus {
+        let skb = self.into_raw();
+        // SAFETY: We own `skb`; `to` is a valid registered device. Both
+        // `__dev_forward_skb` and `__netif_rx` consume the skb whatever they
+        // return. `__netif_rx` needs BH disabled, which `XmitCtx` proves.
+        let ret = unsafe {
+            match bindings::__dev_forward_skb(to.as_raw(), skb) {
+                0 => bindings::__netif_rx(skb),
+                e => e,
+            }
+        };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            RxStatus::Success
+        } else {
+            RxStatus::Dropped
+        }
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: We own the skb; `dev_kfree_skb_any_reason` is safe in any context.
+        unsafe {
+            bindings::dev_kfree_skb_any_reason(
+                self.0.as_ptr(),
+                bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
+            )
+        }
+    }
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rveth: a pair of Ethernet devices; what one end transmits, the other
+//! receives. Follows `drivers/net/veth.c` for everything a user can see:
+//! the rtnl protocol (`VETH_INFO_PEER`), carrier, MTU, netns, deletion,
+//! statistics and ethtool.
+
+#![forbid(unsafe_code)]
+
+use crate::abstractions::{
+    netdev::{
+        features, priv_flags, Dev, Driver, NewLink, Net, PeerLink, Rtnl, Setup, UnregisterQueue,
+        XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME,
+        IFLA_MTU, ETH_ALEN,
+    },
+    netlink::{Attrs, ExtAck, Policy},
+    skb::{DropReason, RxStatus, SkBuff},
+};
+use kernel::{prelude::*, sync::rcu};
+
+/// `IFLA_INFO_DATA` attribute carrying the peer (uapi `linux/veth.h`).
+const VETH_INFO_PEER: u16 = 1;
+
+/// veth's features: checksum and segmentation are left to whoever finally
+/// needs them, so frames cross the pair untouched.
+const RVETH_FEATURES: u64 = features::SG
+    | features::FRAGLIST
+    | features::HW_CSUM
+    | features::RXCSUM
+    | features::HIGHDMA
+    | features::GSO_SOFTWARE;
+
+static POLICY: [Policy; 2] = [Policy::unspec(), Policy::min_len(IFINFOMSG_LEN)];
+
+/// The rveth link type.
+pub(crate) struct Rveth;
+
+/// Per-device state: the other end.
+#[derive(Zeroable)]
+pub(crate) struct RvethPriv {
+    peer: PeerLink<Rveth>,
+}
+
+fn valid_mtu(mtu: u32) -> bool {
+    (ETH_MIN_MTU..=ETH_MAX_MTU).contains(&mtu)
+}
+
+#[vtable]
+impl Driver for Rveth {
+    const KIND: &'static CStr = c"rveth";
+    const DRIVER: &'static CStr = c"rveth";
+    const VERSION: &'static CStr = c"1.0";
+    const POLICY: &'static [Policy] = &POLICY;
+    const PEER_TYPE: u16 = VETH_INFO_PEER;
+    const ETHTOOL_STATS: &'static [&'static CStr] = &[c"peer_ifindex"];
+
+    type Private = RvethPriv;
+
+    fn setup(dev: &mut Setup<'_>) {
+        dev.ether_setup();
+        dev.priv_flags(
+            priv_flags::LIVE_ADDR_CHANGE
+                | priv_flags::NO_QUEUE
+                | priv_flags::PHONY_HEADROOM
+                | priv_flags::DISABLE_NETPOLL,
+            priv_flags::TX_SKB_SHARING,
+        );
+        // Transmit touches no shared state but per-CPU counters.
+        dev.lltx();
+        dev.features(RVETH_FEATURES, RVETH_FEATURES);
+        dev.max_mtu(ETH_MAX_MTU);
+    }
+
+    fn validate(tb: &Attrs<'_>, _data: &Attrs<'_>, ext: &mut ExtAck<'_>) -> Result {
+        if let Some(addr) = tb.get(IFLA_ADDRESS) {
+            if addr.data().len() != ETH_ALEN {
+                ext.msg_attr(c"rveth: MAC address must be 6 bytes", addr);
+                return Err(EINVAL);
+            }
+            if !crate::abstractions::netdev::is_valid_ether_addr(addr.data()) {
+                ext.msg_attr(c"rveth: invalid MAC address (multicast or zero)", addr);
+                return Err(EADDRNOTAVAIL);
+            }
+        }
+        if let Some(mtu) = tb.get(IFLA_MTU) {
+            if !valid_mtu(mtu.get_u32()) {
+                ext.msg_attr(c"rveth: MTU must be between 68 and 65535", mtu);
+                return Err(EINVAL);
+            }
+        }
+        Ok(())
+    }
+
+    fn newlink(dev: &Dev<Self>, p: &NewLink<'_, Self>, ext: &mut ExtAck<'_>, rtnl: &Rtnl) -> Result {
+        // Create and register the peer first, as veth does.
+        let peer_info = p.parse_peer(VETH_INFO_PEER.into(), ext)?;
+        let peer_name = peer_info.as_ref().and_then(|i| i.tb().get(IFLA_IFNAME)).map(|a| a.get_ifname());
+        let mut peer = match &peer_name {
+            Some(n) => p.create_link(p.peer_net(), n.as_cstr(), true, peer_info.as_ref(), ext, rtnl)?,
+            None => p.create_link(p.peer_net(), c"rveth%d", false, peer_info.as_ref(), ext, rtnl)?,
+        };
+        if peer_info.as_ref().and_then(|i| i.tb().get(IFLA_ADDRESS)).is_none() {
+            peer.random_mac();
+        }
+        if let Some(info) = &peer_info {
+            if dev.ifindex() != 0 {
+                peer.set_ifindex(info.ifindex());
+            }
+        }
+        peer.inherit_tso_max(dev);
+        let peer = peer.register(rtnl)?;
+        // Without NAPI there is nothing to aggregate: GRO stays off, as on veth.
+        peer.disable_gro(rtnl);
+        peer.carrier_off();
+        peer.configure(peer_info.as_ref())?;
+
+        // Then this end. A name clash with the peer fails here and the
+        // peer is unregistered again when `peer` drops.
+        if p.tb().get(IFLA_ADDRESS).is_none() {
+            p.random_mac();
+        }
+        let this = p.register_self(dev, rtnl)?;
+        this.carrier_off();
+
+        // Tie the ends together.
+        this.private().peer.set(&peer, rtnl);
+        peer.private().peer.set(&this, rtnl);
+        this.disable_gro(rtnl);
+        peer.keep();
+        this.keep();
+        Ok(())
+    }
+
+    fn dellink(dev: &Dev<Self>, q: &mut UnregisterQueue<'_>, rtnl: &Rtnl) {
+        // Deleting either end deletes both. The second end's dellink finds
+        // its link already cleared and does nothing.
+        let Some(peer) = dev.private().peer.take(rtnl) else {
+            return;
+        };
+        q.add(dev, rtnl);
+        if peer.private().peer.take(rtnl).is_some() {
+            q.add(&peer, rtnl);
+        }
+    }
+
+    fn get_link_net<'a>(dev: &'a Dev<Self>, rtnl: &'a Rtnl) -> Option<&'a Net> {
+        dev.private().peer.get(rtnl).map(|peer| peer.net())
+    }
+
+    fn open(dev: &Dev<Self>, rtnl: &Rtnl) -> Result {
+        let peer = dev.private().peer.get(rtnl).ok_or(ENOTCONN)?;
+        // Carrier comes when both ends are up.
+        if peer.is_up() {
+            dev.carrier_on();
+            peer.carrier_on();
+        }
+        Ok(())
+    }
+
+    fn stop(dev: &Dev<Self>, rtnl: &Rtnl) -> Result {
+        dev.carrier_off();
+        if let Some(peer) = dev.private().peer.get(rtnl) {
+            peer.carrier_off();
+        }
+        Ok(())
+    }
+
+    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, ctx: &XmitCtx) {
+        let len = skb.len();
+        let Some(peer) = dev.private().peer.get_xmit(ctx) else {
+            skb.drop_reason(DropReason::DevReady);
+            dev.stats_tx_dropped();
+            return;
+        };
+        if !skb.may_pull(ETH_HLEN) {
+            skb.drop_reason(DropReason::PktTooSmall);
+            dev.stats_tx_dropped();
+            return;
+        }
+        skb.tx_timestamp();
+        // A peer that is down, or an MTU it cannot take, drops the frame
+        // there (its rx_dropped) and here (tx_dropped), as on veth.
+        match skb.forward(peer, ctx) {
+            RxStatus::Success => {
+                dev.stats_tx_add(len);
+                peer.stats_rx_add(len);
+            }
+            RxStatus::Dropped => dev.stats_tx_dropped(),
+        }
+    }
+
+    fn get_iflink(dev: &Dev<Self>) -> i32 {
+        let guard = rcu::read_lock();
+        dev.private().peer.get_rcu(&guard).map_or(0, |peer| peer.ifindex())
+    }
+
+    fn ethtool_stats(dev: &Dev<Self>, data: &mut [u64], rtnl: &Rtnl) {
+        data[0] = dev.private().peer.get(rtnl).map_or(0, |p| p.ifindex() as u64);
+    }
+}
