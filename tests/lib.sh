@@ -110,3 +110,37 @@ ktap_finish() {
 	fi
 	exit $KSFT_PASS
 }
+
+# --- pairs (veth protocol over rtnetlink, for kind veth or rveth) -----------
+RTNL_PAIR=$RVNET_ROOT/tests/tools/rtnl_pair.py
+
+# pair_add KIND NAME [rtnl_pair.py options...]: create a pair, quietly.
+pair_add() { python3 "$RTNL_PAIR" "$@" >/dev/null; }
+
+# pair_err KIND NAME [options...]: print "ERRNAME|extack" of a failing create
+# ("ok|" when it succeeded).
+pair_err() {
+	local out
+	out=$(python3 "$RTNL_PAIR" "$@" 2>&1)
+	case $out in
+	ok) echo "ok|" ;;
+	error*) read -r _ _ name msg <<<"$out"; echo "$name|$msg" ;;
+	*) echo "?|$out" ;;
+	esac
+}
+
+# links: the sorted names of all links in the current (or given) netns.
+links() { ip ${1:+-n "$1"} -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+
+# counter DEV FIELD [NS]: a counter of `ip -s link` (rtnl stats64), e.g.
+# rx_packets, tx_bytes, rx_dropped, tx_dropped.
+counter() {
+	ip ${3:+-n "$3"} -j -s link show dev "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)[0]["stats64"]
+side, what = sys.argv[1].split("_", 1)
+print(d[side][what])' "$2"
+}
+
+# kinds under test: the kernel's veth as the reference, then rveth.
+KINDS="veth rveth"
