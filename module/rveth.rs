@@ -108,18 +108,31 @@ impl Driver for Rveth {
             }
         }
         peer.inherit_tso_max(dev);
-        let peer = peer.register(rtnl)?;
+        let peer = peer.register(rtnl).inspect_err(|e| {
+            if *e == EEXIST {
+                ext.msg(c"rveth: peer name already in use");
+            } else {
+                ext.msg(c"rveth: cannot register the peer device");
+            }
+        })?;
         // Without NAPI there is nothing to aggregate: GRO stays off, as on veth.
         peer.disable_gro(rtnl);
         peer.carrier_off();
-        peer.configure(peer_info.as_ref())?;
+        peer.configure(peer_info.as_ref())
+            .inspect_err(|_| ext.msg(c"rveth: cannot configure the peer device"))?;
 
         // Then this end. A name clash with the peer fails here and the
         // peer is unregistered again when `peer` drops.
         if p.tb().get(IFLA_ADDRESS).is_none() {
             p.random_mac();
         }
-        let this = p.register_self(dev, rtnl)?;
+        let this = p.register_self(dev, rtnl).inspect_err(|e| {
+            if *e == EEXIST {
+                ext.msg(c"rveth: name already in use (same as the peer's?)");
+            } else {
+                ext.msg(c"rveth: cannot register the device");
+            }
+        })?;
         this.carrier_off();
 
         // Tie the ends together.

@@ -69,9 +69,11 @@ __run_defer() {
 	done
 	__defer=()
 }
-trap __run_defer EXIT
+trap '__run_defer; cleanup_ns' EXIT
 
-# setup_ns VAR...: create uniquely named netns, their names in VAR; cleaned at exit.
+# setup_ns VAR...: create uniquely named netns, their names in VAR; removed
+# by cleanup_ns or at exit.
+__ns=()
 setup_ns() {
 	local var name
 	for var in "$@"; do
@@ -79,8 +81,15 @@ setup_ns() {
 		ip netns add "$name" || return 1
 		ip -n "$name" link set lo up
 		eval "$var=$name"
-		defer ip netns del "$name"
+		__ns+=("$name")
 	done
+}
+
+# cleanup_ns: delete every netns made by setup_ns (and the devices in them).
+cleanup_ns() {
+	local ns
+	for ns in "${__ns[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	__ns=()
 }
 
 # busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or time runs out.
@@ -103,6 +112,7 @@ ensure_rvnet() { rvnet_loaded || insmod "$RVNET_KO"; }
 # ktap_finish: exit with the kselftest code for what was reported.
 ktap_finish() {
 	__run_defer
+	cleanup_ns
 	if [ $__tap_fail -gt 0 ]; then
 		exit $KSFT_FAIL
 	elif [ $__tap_pass -eq 0 ] && [ $__tap_skip -gt 0 ]; then

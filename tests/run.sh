@@ -9,6 +9,7 @@ tests=("$@")
 [ ${#tests[@]} -eq 0 ] && tests=($(ls [0-9][0-9]-*.sh))
 
 passed=0; failed=0; skipped=(); failed_names=()
+log=$(mktemp); trap 'rm -f "$log"' EXIT
 echo "TAP version 13"
 echo "1..${#tests[@]}"
 n=0
@@ -17,9 +18,10 @@ for t in "${tests[@]}"; do
 	name=${t%.sh}
 	echo "# --- $name"
 	start=$(date +%s)
-	out=$(timeout "${RVNET_TEST_TIMEOUT:-900}" bash "$t" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/    /'
+	# Stream the test's output (indented) and keep it for counting.
+	timeout "${RVNET_TEST_TIMEOUT:-900}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	out=$(cat "$log")
 	p=$(printf '%s\n' "$out" | grep -E '^ok [0-9]+' | grep -vc '# SKIP')
 	f=$(printf '%s\n' "$out" | grep -Ec '^not ok [0-9]+')
 	s=$(printf '%s\n' "$out" | grep -E '^ok [0-9]+' | grep -c '# SKIP')
