@@ -51,7 +51,8 @@ echo "$module" > "$res/modules"
 echo "$(dirname "$(bash "$RVNET_ROOT/scripts/paths.sh" | sed -n 's/^TOOL=//p')")" > "$res/path"
 
 vng_args=(--run "$KIMAGE" $(kvm_args) --force-9p --cpus "${RVNET_VM_CPUS:-2}"
-	  --memory "${RVNET_VM_MEM:-2G}" --rwdir "$res" --cwd "$PWD")
+	  --memory "${RVNET_VM_MEM:-2G}" --rwdir "$res" --cwd "$PWD"
+	  --append "bonding.max_bonds=0 ifb.numifbs=0")
 
 if [ -z "$cmd" ]; then
 	# Interactive: load the module, then a shell; no status to carry back.

@@ -44,7 +44,7 @@ impl Operation for GetInfo {
     fn doit(req: &mut Request<'_>) -> Result {
         let mut msg = req.reply(RVNET_CMD_GET_INFO)?;
         msg.put_string(RVNET_A_INFO_VERSION, crate::VERSION)?;
-        msg.put_u32(RVNET_A_INFO_FEATURES, 0)?;
+        msg.put_u32(RVNET_A_INFO_FEATURES, RVNET_FEATURE_RVETH)?;
         req.send_reply(msg)
     }
 }
