@@ -9,7 +9,7 @@
 
 use crate::abstractions::{
     netdev::{
-        features, priv_flags, Dev, Driver, NewLink, Net, PeerLink, Rtnl, Setup, UnregisterQueue,
+        features, priv_flags, Dev, Driver, LinkOps, NewLink, Net, PeerLink, Rtnl, Setup, UnregisterQueue,
         XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME,
         IFLA_MTU, ETH_ALEN,
     },
@@ -34,6 +34,9 @@ static POLICY: [Policy; 2] = [Policy::unspec(), Policy::min_len(IFINFOMSG_LEN)];
 
 /// The rveth link type.
 pub(crate) struct Rveth;
+
+/// Its rtnetlink link ops, registered by the module.
+pub(crate) static RVETH_LINK: LinkOps<Rveth> = LinkOps::new();
 
 /// Per-device state: the other end.
 #[derive(Zeroable)]
@@ -69,6 +72,10 @@ impl Driver for Rveth {
         dev.lltx();
         dev.features(RVETH_FEATURES, RVETH_FEATURES);
         dev.max_mtu(ETH_MAX_MTU);
+    }
+
+    fn validate_addr(dev: &Dev<Self>) -> Result {
+        dev.eth_validate_addr()
     }
 
     fn validate(tb: &Attrs<'_>, _data: &Attrs<'_>, ext: &mut ExtAck<'_>) -> Result {

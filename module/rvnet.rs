@@ -13,6 +13,7 @@ use kernel::prelude::*;
 
 pub mod abstractions;
 mod family;
+mod rtun;
 mod rveth;
 
 /// The module version, also in modinfo and in the family's `get-info` reply.
@@ -29,27 +30,32 @@ module! {
 
 module_version!("0.1.0");
 
+#[pin_data(PinnedDrop)]
 struct RvnetModule {
-    // Dropped in declaration order: the family goes first, then the link
-    // type (which deletes every pair).
+    // Dropped in declaration order: the family goes first, then the char
+    // device (no open files: they hold the module), then the link types
+    // (which delete every pair and every persistent rtun device).
     _family: abstractions::genl::Registration,
+    #[pin]
+    _rtun_dev: abstractions::chrdev::Registration<rtun::RtunFile>,
+    _rtun: abstractions::netdev::LinkRegistration<rtun::Rtun>,
     _rveth: abstractions::netdev::LinkRegistration<rveth::Rveth>,
 }
 
-impl kernel::Module for RvnetModule {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        let rveth = abstractions::netdev::LinkRegistration::<rveth::Rveth>::new()?;
-        let family = family::register()?;
-        pr_info!("rvnet {} loaded\n", VERSION.to_str().unwrap_or("?"));
-        Ok(RvnetModule {
-            _family: family,
-            _rveth: rveth,
+impl kernel::InPlaceModule for RvnetModule {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(RvnetModule {
+            _rveth: rveth::RVETH_LINK.register()?,
+            _rtun: rtun::RTUN_LINK.register()?,
+            _rtun_dev <- abstractions::chrdev::Registration::register(),
+            _family: family::register()?,
         })
     }
 }
 
-impl Drop for RvnetModule {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for RvnetModule {
+    fn drop(self: Pin<&mut Self>) {
         pr_info!("rvnet unloaded\n");
     }
 }

@@ -116,6 +116,66 @@ impl Net {
     }
 }
 
+impl Net {
+    /// The network namespace of the current task.
+    pub fn current() -> &'static Net {
+        // SAFETY: `current` is valid, and so are its nsproxy and netns
+        // while the task runs (callers use it within the syscall).
+        unsafe { Net::from_raw((*(*bindings::get_current()).nsproxy).net_ns) }
+    }
+
+    /// Whether the current task has `CAP_NET_ADMIN` in the user namespace
+    /// that owns this netns (`ns_capable(net->user_ns, CAP_NET_ADMIN)`).
+    pub fn net_admin_capable(&self) -> bool {
+        // SAFETY: The netns is valid; `ns_capable` checks `current`.
+        unsafe { bindings::ns_capable((*self.as_raw()).user_ns, bindings::CAP_NET_ADMIN as c_int) }
+    }
+
+    /// Looks up a device by name (`__dev_get_by_name`), under RTNL.
+    pub fn device_by_name<'a>(&'a self, name: &CStr, _rtnl: &'a Rtnl) -> Option<&'a Device> {
+        // SAFETY: The netns is valid; RTNL keeps the device registered for `'a`.
+        let d = unsafe { bindings::__dev_get_by_name(self.as_raw(), name.as_ptr().cast()) };
+        // SAFETY: Non-null: a registered device, valid while RTNL is held.
+        NonNull::new(d).map(|d| unsafe { &*d.as_ptr().cast::<Device>() })
+    }
+}
+
+impl Net {
+    /// Takes a reference on the namespace (`get_net`).
+    pub fn get_ref(&self) -> NetRef {
+        // SAFETY: The netns is valid; the reference is dropped in `NetRef`.
+        unsafe { bindings::get_net(self.as_raw()) };
+        NetRef(NonNull::new(self.as_raw()).expect("valid netns"))
+    }
+}
+
+/// A counted reference to a network namespace; `put_net` on drop.
+///
+/// # Invariants
+///
+/// Holds one `get_net` reference.
+pub struct NetRef(NonNull<bindings::net>);
+
+// SAFETY: A netns reference may be dropped on any thread.
+unsafe impl Send for NetRef {}
+// SAFETY: `&NetRef` only gives `&Net`.
+unsafe impl Sync for NetRef {}
+
+impl core::ops::Deref for NetRef {
+    type Target = Net;
+    fn deref(&self) -> &Net {
+        // SAFETY: The reference keeps the netns alive.
+        unsafe { Net::from_raw(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for NetRef {
+    fn drop(&mut self) {
+        // SAFETY: We hold one reference (type invariant).
+        unsafe { bindings::put_net(self.0.as_ptr()) }
+    }
+}
+
 impl PartialEq for Net {
     fn eq(&self, other: &Net) -> bool {
         core::ptr::eq(self.as_raw(), other.as_raw())
@@ -221,6 +281,13 @@ impl Device {
         unsafe { bindings::dev_dstats_rx_dropped(self.as_raw()) }
     }
 
+    /// Checks that the device's Ethernet address is a valid unicast one
+    /// (`eth_validate_addr`).
+    pub fn eth_validate_addr(&self) -> Result {
+        // SAFETY: Valid device.
+        to_result(unsafe { bindings::eth_validate_addr(self.as_raw()) })
+    }
+
     /// Turns GRO off and keeps it off unless asked for (as veth does by
     /// default: without NAPI there is nothing to aggregate).
     pub fn disable_gro(&self, _rtnl: &Rtnl) {
@@ -257,6 +324,12 @@ impl<T: Driver> Dev<T> {
     unsafe fn from_raw<'a>(ptr: *const bindings::net_device) -> &'a Self {
         // SAFETY: `Dev<T>` is transparent over `Device` and `net_device`.
         unsafe { &*ptr.cast() }
+    }
+
+    /// Unregisters the device (it is freed once the last reference goes).
+    pub fn unregister(&self, _rtnl: &Rtnl) {
+        // SAFETY: The device is registered; RTNL is held.
+        unsafe { bindings::unregister_netdevice(self.as_raw()) }
     }
 
     /// The driver's private data of this device.
@@ -321,6 +394,113 @@ impl<T: Driver> PeerLink<T> {
         let p = self.ptr.swap(null_mut(), Ordering::AcqRel);
         NonNull::new(p).map(|ptr| PeerRef {
             ptr,
+            _p: PhantomData,
+        })
+    }
+}
+
+/// An optional `Arc<U>` in a device's private data: zero means empty.
+///
+/// Set before the device is registered, read while it lives, taken in
+/// [`Driver::destroy`].
+pub struct ArcSlot<U: Send + Sync> {
+    ptr: AtomicPtr<U>,
+}
+
+// SAFETY: All-zero is a null pointer: an empty slot.
+unsafe impl<U: Send + Sync> Zeroable for ArcSlot<U> {}
+
+impl<U: Send + Sync> ArcSlot<U> {
+    /// Stores `v`, dropping what was there.
+    pub fn set(&self, v: kernel::sync::Arc<U>) {
+        let old = self.ptr.swap(kernel::sync::Arc::into_raw(v).cast_mut(), Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: `old` came from `Arc::into_raw` in an earlier `set`.
+            drop(unsafe { kernel::sync::Arc::from_raw(old) });
+        }
+    }
+
+    /// The stored value. It stays valid while the device does: only
+    /// `take` in `destroy`, when no other user is left, removes it.
+    pub fn get(&self) -> Option<&U> {
+        let p = self.ptr.load(Ordering::Acquire);
+        // SAFETY: Non-null pointers come from `Arc::into_raw` and hold a
+        // reference until `take`, which runs only when the device is freed.
+        NonNull::new(p).map(|p| unsafe { &*p.as_ptr() })
+    }
+
+    /// Another reference to the stored value.
+    pub fn get_arc(&self) -> Option<kernel::sync::Arc<U>> {
+        let p = NonNull::new(self.ptr.load(Ordering::Acquire))?;
+        // SAFETY: `p` came from `Arc::into_raw` and the slot's reference is
+        // alive (see `get`); `ManuallyDrop` leaves that reference in place.
+        let a = core::mem::ManuallyDrop::new(unsafe { kernel::sync::Arc::from_raw(p.as_ptr()) });
+        Some(kernel::sync::Arc::clone(&a))
+    }
+
+    /// Removes the value.
+    pub fn take(&self) -> Option<kernel::sync::Arc<U>> {
+        let p = self.ptr.swap(null_mut(), Ordering::AcqRel);
+        // SAFETY: `p` came from `Arc::into_raw` in `set`.
+        NonNull::new(p).map(|p| unsafe { kernel::sync::Arc::from_raw(p.as_ptr()) })
+    }
+}
+
+/// A pointer to a device that others (for example open files) use without
+/// keeping the device registered: set and cleared under RTNL; readers get a
+/// short-lived counted reference ([`DevSlot::hold`]) or read under RTNL.
+///
+/// Clearing waits for an RCU grace period (`synchronize_net`), so a reader
+/// that saw the pointer has taken its reference before the device can go.
+pub struct DevSlot<T: Driver> {
+    ptr: AtomicPtr<bindings::net_device>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: `DevSlot` is a pointer with atomic access.
+unsafe impl<T: Driver> Send for DevSlot<T> {}
+// SAFETY: See above.
+unsafe impl<T: Driver> Sync for DevSlot<T> {}
+
+impl<T: Driver> DevSlot<T> {
+    /// An empty slot.
+    pub const fn new() -> Self {
+        DevSlot {
+            ptr: AtomicPtr::new(null_mut()),
+            _p: PhantomData,
+        }
+    }
+
+    /// Points at `dev` (registered).
+    pub fn set(&self, dev: &Dev<T>, _rtnl: &Rtnl) {
+        self.ptr.store(dev.as_raw(), Ordering::Release);
+    }
+
+    /// Empties the slot and waits until no reader can still use the old value.
+    pub fn clear(&self, _rtnl: &Rtnl) {
+        if !self.ptr.swap(null_mut(), Ordering::AcqRel).is_null() {
+            // SAFETY: Plain RCU grace period wait; RTNL may be held.
+            unsafe { bindings::synchronize_net() };
+        }
+    }
+
+    /// The device, under RTNL (it cannot be cleared meanwhile).
+    pub fn get<'a>(&self, _rtnl: &'a Rtnl) -> Option<&'a Dev<T>> {
+        let p = self.ptr.load(Ordering::Acquire);
+        // SAFETY: Set only to registered devices and cleared under RTNL
+        // before they are unregistered.
+        NonNull::new(p).map(|p| unsafe { Dev::from_raw(p.as_ptr()) })
+    }
+
+    /// A counted reference to the device, if set.
+    pub fn hold(&self) -> Option<PeerRef<T>> {
+        let _guard = rcu::read_lock();
+        let p = NonNull::new(self.ptr.load(Ordering::Acquire))?;
+        // SAFETY: Inside the read-side section the device cannot be freed
+        // (`clear` waits for a grace period first); take a reference.
+        unsafe { bindings::dev_hold(p.as_ptr()) };
+        Some(PeerRef {
+            ptr: p,
             _p: PhantomData,
         })
     }
@@ -434,6 +614,41 @@ impl Setup<'_> {
     pub fn lltx(&mut self) {
         // SAFETY: The device is being set up and not yet visible.
         unsafe { (*self.dev).__bindgen_anon_1.__bindgen_anon_1.set_lltx(1) }
+    }
+
+    /// Makes the device a point-to-point IP device without link-layer
+    /// header or address (a tun device): `ARPHRD_NONE`, `IFF_POINTOPOINT |
+    /// IFF_NOARP | IFF_MULTICAST`, MTU 1500.
+    pub fn point_to_point(&mut self) {
+        // SAFETY: The device is being set up and not yet visible.
+        unsafe {
+            let d = &mut *self.dev;
+            d.hard_header_len = 0;
+            d.addr_len = 0;
+            d.mtu = 1500;
+            d.type_ = bindings::ARPHRD_NONE as u16;
+            d.flags = bindings::net_device_flags_IFF_POINTOPOINT
+                | bindings::net_device_flags_IFF_NOARP
+                | bindings::net_device_flags_IFF_MULTICAST;
+        }
+    }
+
+    /// Sets the default transmit queue length.
+    pub fn tx_queue_len(&mut self, len: u32) {
+        // SAFETY: The device is being set up and not yet visible.
+        unsafe { (*self.dev).tx_queue_len = len }
+    }
+
+    /// Sets the smallest MTU the device accepts.
+    pub fn min_mtu(&mut self, mtu: u32) {
+        // SAFETY: The device is being set up and not yet visible.
+        unsafe { (*self.dev).min_mtu = mtu }
+    }
+
+    /// Gives the device a random locally administered MAC address.
+    pub fn random_mac(&mut self) {
+        // SAFETY: The device is being set up and not yet visible.
+        unsafe { bindings::eth_hw_addr_random(self.dev) }
     }
 
     /// Sets the largest MTU the device accepts.
@@ -630,12 +845,22 @@ impl<T: Driver> NewDevice<T> {
         unsafe { bindings::netif_inherit_tso_max(self.dev.as_ptr(), from.as_raw()) }
     }
 
+    /// Changes the set-up of the (unregistered) device.
+    pub fn setup(&mut self, f: impl FnOnce(&mut Setup<'_>)) {
+        let mut s = Setup {
+            dev: self.dev.as_ptr(),
+            _p: PhantomData,
+        };
+        f(&mut s);
+    }
+
     /// Registers the device. On failure it is freed.
     pub fn register(self, rtnl: &Rtnl) -> Result<Registered<'_, T>> {
         let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: We own the unregistered device; RTNL is held.
         let ret = unsafe { bindings::register_netdevice(this.dev.as_ptr()) };
         if ret < 0 {
+            T::destroy(&this);
             // SAFETY: Registration failed: the device is still ours to free.
             unsafe { bindings::free_netdev(this.dev.as_ptr()) };
             return Err(Error::from_errno(ret));
@@ -650,6 +875,8 @@ impl<T: Driver> NewDevice<T> {
 
 impl<T: Driver> Drop for NewDevice<T> {
     fn drop(&mut self) {
+        // The core only runs `priv_destructor` for registered devices.
+        T::destroy(self);
         // SAFETY: We own the unregistered device (type invariant).
         unsafe { bindings::free_netdev(self.dev.as_ptr()) }
     }
@@ -762,19 +989,37 @@ pub trait Driver: Sized + 'static {
 
     /// Fills the values of [`Self::ETHTOOL_STATS`].
     fn ethtool_stats(_dev: &Dev<Self>, _data: &mut [u64], _rtnl: &Rtnl) {}
+
+    /// `ndo_validate_addr`: may the device go up with its address?
+    fn validate_addr(_dev: &Dev<Self>) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_uninit`: the device is being unregistered (transmit has
+    /// stopped); release what it uses.
+    fn uninit(_dev: &Dev<Self>, _rtnl: &Rtnl) {}
+
+    /// The device is being freed (`priv_destructor`, also for a device that
+    /// was never registered): release what its private data owns.
+    fn destroy(_dev: &Dev<Self>) {}
 }
 
 struct Adapter<T: Driver>(PhantomData<T>);
 
 impl<T: Driver> Adapter<T> {
     const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
+        ndo_uninit: Some(Self::uninit_callback),
         ndo_open: Some(Self::open_callback),
         ndo_stop: Some(Self::stop_callback),
         ndo_start_xmit: Some(Self::start_xmit_callback),
         ndo_set_rx_mode: Some(Self::set_rx_mode_callback),
         ndo_set_mac_address: Some(bindings::eth_mac_addr),
-        ndo_validate_addr: Some(bindings::eth_validate_addr),
-        ndo_get_iflink: Some(Self::get_iflink_callback),
+        ndo_validate_addr: Some(Self::validate_addr_callback),
+        ndo_get_iflink: if T::HAS_GET_IFLINK {
+            Some(Self::get_iflink_callback)
+        } else {
+            None
+        },
         ndo_features_check: Some(bindings::passthru_features_check),
         ..pin_init::zeroed()
     };
@@ -805,6 +1050,7 @@ impl<T: Driver> Adapter<T> {
             (*dev).netdev_ops = &Self::NETDEV_OPS;
             (*dev).ethtool_ops = &Self::ETHTOOL_OPS;
             (*dev).needs_free_netdev = true;
+            (*dev).priv_destructor = Some(Self::destroy_callback);
             (*dev).set_pcpu_stat_type(bindings::netdev_stat_type_NETDEV_PCPU_STAT_DSTATS);
         }
     }
@@ -882,6 +1128,31 @@ impl<T: Driver> Adapter<T> {
             // SAFETY: `dev` is valid.
             None => unsafe { bindings::dev_net(dev) },
         }
+    }
+
+    /// # Safety
+    ///
+    /// `ndo_validate_addr`: called under RTNL when the device opens.
+    unsafe extern "C" fn validate_addr_callback(dev: *mut bindings::net_device) -> c_int {
+        // SAFETY: `dev` is a device of this type.
+        from_result(|| T::validate_addr(unsafe { Dev::<T>::from_raw(dev) }).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// `ndo_uninit`: called under RTNL once the device stopped.
+    unsafe extern "C" fn uninit_callback(dev: *mut bindings::net_device) {
+        // SAFETY: Called under RTNL for a device of this type.
+        let (rtnl, dev) = unsafe { (Rtnl::assume_held(), Dev::<T>::from_raw(dev)) };
+        T::uninit(dev, &rtnl);
+    }
+
+    /// # Safety
+    ///
+    /// `priv_destructor`: the device is about to be freed; no other user.
+    unsafe extern "C" fn destroy_callback(dev: *mut bindings::net_device) {
+        // SAFETY: The device of this type is valid until freed after this.
+        T::destroy(unsafe { Dev::<T>::from_raw(dev) });
     }
 
     /// # Safety
@@ -1007,24 +1278,24 @@ impl<T: Driver> Adapter<T> {
     }
 }
 
-/// A registered link type; unregistering it deletes every device of it.
+/// A link type's `rtnl_link_ops`, defined in a `static` by the driver.
 ///
-/// # Invariants
-///
-/// `ops` is registered with rtnetlink and pinned for as long as it is.
-pub struct LinkRegistration<T: Driver> {
-    ops: Pin<KBox<Opaque<bindings::rtnl_link_ops>>>,
+/// Registered with [`LinkOps::register`]; devices of the kind can then be
+/// made by rtnetlink (`ip link add`) or by the driver itself
+/// ([`LinkOps::create_device`]).
+#[repr(transparent)]
+pub struct LinkOps<T: Driver> {
+    ops: Opaque<bindings::rtnl_link_ops>,
     _p: PhantomData<T>,
 }
 
-// SAFETY: The registration is only used to unregister, from any thread.
-unsafe impl<T: Driver> Send for LinkRegistration<T> {}
-// SAFETY: No shared access beyond the pointer value.
-unsafe impl<T: Driver> Sync for LinkRegistration<T> {}
+// SAFETY: After registration the C side owns the mutable parts (list, srcu)
+// and serialises access to them; the rest is immutable.
+unsafe impl<T: Driver> Sync for LinkOps<T> {}
 
-impl<T: Driver> LinkRegistration<T> {
-    /// Registers `T`'s link type with rtnetlink.
-    pub fn new() -> Result<Self> {
+impl<T: Driver> LinkOps<T> {
+    /// Describes `T`'s link type (const: for a `static`).
+    pub const fn new() -> Self {
         let mut o: bindings::rtnl_link_ops = pin_init::zeroed();
         o.kind = T::KIND.as_ptr().cast();
         o.priv_size = core::mem::size_of::<T::Private>();
@@ -1038,15 +1309,89 @@ impl<T: Driver> LinkRegistration<T> {
         if T::HAS_GET_LINK_NET {
             o.get_link_net = Some(Adapter::<T>::get_link_net_callback);
         }
-        let ops = KBox::pin(Opaque::new(o), GFP_KERNEL)?;
-        // SAFETY: `ops` is pinned, initialised and outlives the registration
-        // (unregistered in `drop` before it is freed). A second registration
-        // of the same kind fails with -EEXIST.
-        to_result(unsafe { bindings::rtnl_link_register(ops.get()) })?;
-        Ok(LinkRegistration {
-            ops,
+        LinkOps {
+            ops: Opaque::new(o),
+            _p: PhantomData,
+        }
+    }
+
+    fn ops_ptr(&self) -> *const bindings::rtnl_link_ops {
+        self.ops.get()
+    }
+
+    /// Registers the link type with rtnetlink.
+    pub fn register(&'static self) -> Result<LinkRegistration<T>> {
+        // SAFETY: `ops` is `'static` and initialised; it is unregistered when
+        // the registration drops. A second registration of the same kind
+        // fails with -EEXIST.
+        to_result(unsafe { bindings::rtnl_link_register(self.ops.get()) })?;
+        Ok(LinkRegistration { ops: self })
+    }
+}
+
+/// A registered link type; unregistering it deletes every device of it.
+///
+/// # Invariants
+///
+/// `ops` is registered with rtnetlink.
+pub struct LinkRegistration<T: Driver + 'static> {
+    ops: &'static LinkOps<T>,
+}
+
+/// What [`LinkOps::lookup`] found.
+pub enum Lookup<'a, T: Driver> {
+    /// No device of that name.
+    None,
+    /// A device of that name of another kind.
+    Other,
+    /// A device of this driver.
+    Ours(&'a Dev<T>),
+}
+
+impl<T: Driver> LinkOps<T> {
+    /// Allocates a device of this kind in `net`, named `name` (a `%d`
+    /// template or a name), outside rtnetlink (for example from a character
+    /// device, as tun does). Not registered yet.
+    pub fn create_device(&self, net: &Net, name: &CStr, user_named: bool, _rtnl: &Rtnl) -> Result<NewDevice<T>> {
+        let tb = KBox::new([null_mut::<bindings::nlattr>(); IFLA_MAX as usize + 1], GFP_KERNEL)?;
+        let assign = if user_named {
+            bindings::NET_NAME_USER
+        } else {
+            bindings::NET_NAME_ENUM
+        };
+        // SAFETY: `ops` is registered; `tb` is an empty attribute table;
+        // RTNL is held; a null extack is allowed.
+        let dev = unsafe {
+            bindings::rtnl_create_link(
+                net.as_raw(),
+                name.as_ptr().cast(),
+                assign as u8,
+                self.ops_ptr(),
+                tb.as_ptr().cast_mut().cast(),
+                null_mut(),
+            )
+        };
+        let dev = kernel::error::from_err_ptr(dev)?;
+        Ok(NewDevice {
+            dev: NonNull::new(dev).ok_or(ENOMEM)?,
             _p: PhantomData,
         })
+    }
+
+    /// Finds device `name` in `net` and tells whether it is of this kind.
+    pub fn lookup<'a>(&self, net: &'a Net, name: &CStr, rtnl: &'a Rtnl) -> Lookup<'a, T> {
+        match net.device_by_name(name, rtnl) {
+            None => Lookup::None,
+            Some(d) => {
+                // SAFETY: `d` is a valid registered device.
+                if unsafe { (*d.as_raw()).rtnl_link_ops } == self.ops_ptr() {
+                    // SAFETY: Its link ops are ours: it is a `T` device.
+                    Lookup::Ours(unsafe { Dev::from_raw(d.as_raw()) })
+                } else {
+                    Lookup::Other
+                }
+            }
+        }
     }
 }
 
@@ -1054,6 +1399,6 @@ impl<T: Driver> Drop for LinkRegistration<T> {
     fn drop(&mut self) {
         // SAFETY: Registered (type invariant). This deletes every device of
         // the kind (their dellink runs) and waits for users of the ops.
-        unsafe { bindings::rtnl_link_unregister(self.ops.get()) };
+        unsafe { bindings::rtnl_link_unregister(self.ops.ops.get()) };
     }
 }

@@ -6,7 +6,11 @@
 
 use super::netdev::{Device, XmitCtx};
 use core::ptr::NonNull;
-use kernel::bindings;
+use kernel::{
+    bindings,
+    iov::{IovIterDest, IovIterSource},
+    prelude::*,
+};
 
 /// Why a packet was dropped (a subset of `enum skb_drop_reason`), so that
 /// `dropwatch`/`perf trace` users see the real cause.
@@ -134,6 +138,103 @@ impl SkBuff {
             RxStatus::Success
         } else {
             RxStatus::Dropped
+        }
+    }
+}
+
+impl SkBuff {
+    /// Allocates a packet with room for `len` bytes of data for `dev`'s
+    /// receive path (`netdev_alloc_skb`), from process context.
+    pub fn alloc_rx(dev: &Device, len: u32) -> Result<SkBuff> {
+        // SAFETY: `dev` is valid.
+        let skb = unsafe { bindings::netdev_alloc_skb(dev.as_raw(), len) };
+        // SAFETY: A non-null result is a fresh skb we own.
+        NonNull::new(skb).map(SkBuff).ok_or(ENOMEM)
+    }
+
+    /// Appends `len` bytes copied from `iov` (`skb_put` + copy).
+    pub fn put_from_iter(&mut self, iov: &mut IovIterSource<'_>, len: u32) -> Result {
+        // SAFETY: We own the skb; `alloc_rx` made room for the data, and the
+        // caller never puts more than it allocated (checked by `skb_put`).
+        let ret = unsafe {
+            let off = (*self.as_raw()).len as c_int;
+            bindings::skb_put(self.as_raw(), len);
+            bindings::skb_copy_datagram_from_iter(self.as_raw(), off, iov.as_raw(), len as c_int)
+        };
+        if ret != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// Copies `len` bytes of packet data to `iov` (`skb_copy_datagram_iter`).
+    pub fn copy_to_iter(&self, iov: &mut IovIterDest<'_>, len: u32) -> Result {
+        // SAFETY: We own the skb; `len <= self.len()` is the caller's
+        // promise, checked by the C function.
+        let ret = unsafe { bindings::skb_copy_datagram_iter(self.as_raw(), 0, iov.as_raw(), len as c_int) };
+        if ret != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// The first byte of packet data, if any (made linear first).
+    pub fn first_byte(&mut self) -> Option<u8> {
+        if !self.may_pull(1) {
+            return None;
+        }
+        // SAFETY: `may_pull(1)` made at least one byte linear at `data`.
+        Some(unsafe { *(*self.as_raw()).data })
+    }
+
+    /// The packet's protocol (network byte order, as `skb->protocol`).
+    pub fn protocol(&self) -> u16 {
+        // SAFETY: The skb is valid; `headers` is the struct group that
+        // holds `protocol`.
+        unsafe { (*self.as_raw()).__bindgen_anon_4.headers.as_ref().protocol }
+    }
+
+    /// Sets the protocol (network byte order) and `skb->dev`, and marks the
+    /// start of the network header: a packet without link-layer header.
+    pub fn set_ip_packet(&mut self, dev: &Device, protocol_be: u16) {
+        // SAFETY: We own the skb; `dev` is valid.
+        unsafe {
+            (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
+            (*self.as_raw()).__bindgen_anon_4.headers.as_mut().protocol = protocol_be;
+            bindings::skb_reset_mac_header(self.as_raw());
+            bindings::skb_reset_network_header(self.as_raw());
+        }
+    }
+
+    /// Parses the Ethernet header for `dev` (`eth_type_trans`): sets the
+    /// protocol, packet type and `skb->dev`, and pulls the header.
+    pub fn eth_type_trans(&mut self, dev: &Device) {
+        // SAFETY: We own the skb; the caller made sure `ETH_HLEN` bytes are
+        // linear (`may_pull`); `dev` is valid.
+        unsafe {
+            let proto = bindings::eth_type_trans(self.as_raw(), dev.as_raw());
+            (*self.as_raw()).__bindgen_anon_4.headers.as_mut().protocol = proto;
+        }
+    }
+
+    /// Hands a received packet to the stack (`netif_rx`, any context).
+    pub fn netif_rx(self) -> RxStatus {
+        // SAFETY: We own the skb and give it away; `skb->dev` is set.
+        let ret = unsafe { bindings::netif_rx(self.into_raw()) };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            RxStatus::Success
+        } else {
+            RxStatus::Dropped
+        }
+    }
+
+    /// Detaches the packet from its socket and route: a packet queued to
+    /// userspace must not pin the sender's memory or a route.
+    pub fn orphan(&mut self) {
+        // SAFETY: We own the skb.
+        unsafe {
+            bindings::skb_orphan(self.as_raw());
+            bindings::skb_dst_drop(self.as_raw());
         }
     }
 }

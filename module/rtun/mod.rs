@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rtun: `/dev/net/rtun`, a tun/tap character device with the ABI of
+//! `/dev/net/tun` for what it supports (see `uapi.rs` and docs/rtun.md).
+//!
+//! Follows `drivers/net/tun.c`: one queue per device; the stack's packets
+//! are queued for the attached file (bounded by `tx_queue_len`) and read one
+//! per `read()`; each `write()` injects one packet. The device goes away with
+//! its last file unless it is persistent.
+
+#![forbid(unsafe_code)]
+
+mod uapi;
+
+use crate::abstractions::{
+    chrdev::{self, CharDevice},
+    cred::{Kgid, Kuid},
+    netdev::{
+        priv_flags, ArcSlot, Dev, DevSlot, Driver, LinkOps, Lookup, Net, NetRef, NewLink, Rtnl,
+        Setup, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
+    },
+    netlink::{Attrs, ExtAck, Policy},
+    skb::{DropReason, RxStatus, SkBuff},
+};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use kernel::{
+    fs::{file::flags::O_NONBLOCK, File},
+    iov::{IovIterDest, IovIterSource},
+    new_mutex, new_poll_condvar, new_spinlock_irq,
+    prelude::*,
+    sync::{poll::PollCondVar, poll::PollTable, Arc, Mutex, SpinLockIrq},
+    uaccess::{UserPtr, UserSlice},
+};
+use uapi::*;
+
+/// The rtun link type: devices are made through `/dev/net/rtun`; rtnetlink
+/// shows (`ip -d link`) and deletes them.
+pub(crate) struct Rtun;
+
+/// Its link ops, registered by the module.
+pub(crate) static RTUN_LINK: LinkOps<Rtun> = LinkOps::new();
+
+static NO_POLICY: [Policy; 1] = [Policy::unspec()];
+
+/// Per-device private data: the state shared with the attached file.
+#[derive(Zeroable)]
+pub(crate) struct RtunPriv {
+    shared: ArcSlot<Shared>,
+}
+
+/// Packets queued for userspace, oldest first. A ring that grows (never in
+/// the hot path once sized) up to the device's `tx_queue_len`, and can hand
+/// several packets over at once when batched reads come.
+struct Ring {
+    buf: KVec<Option<SkBuff>>,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    fn new(cap: usize) -> Result<Ring> {
+        let mut buf = KVec::with_capacity(cap, GFP_KERNEL)?;
+        for _ in 0..cap {
+            buf.push(None, GFP_KERNEL)?;
+        }
+        Ok(Ring { buf, head: 0, len: 0 })
+    }
+
+    /// Queues `skb` unless `limit` packets are queued already.
+    fn push(&mut self, skb: SkBuff, limit: usize) -> Result<(), SkBuff> {
+        if self.len >= limit {
+            return Err(skb);
+        }
+        if self.len == self.buf.len() && self.grow(limit).is_err() {
+            return Err(skb);
+        }
+        let cap = self.buf.len();
+        self.buf[(self.head + self.len) % cap] = Some(skb);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Doubles the ring (atomic allocation: called from the transmit path
+    /// only when `tx_queue_len` was raised).
+    fn grow(&mut self, limit: usize) -> Result {
+        let cap = self.buf.len();
+        let new_cap = (cap * 2).clamp(1, limit.max(1));
+        let mut buf = KVec::with_capacity(new_cap, GFP_ATOMIC)?;
+        for i in 0..new_cap {
+            let v = if i < self.len { self.buf[(self.head + i) % cap].take() } else { None };
+            buf.push(v, GFP_ATOMIC)?;
+        }
+        self.buf = buf;
+        self.head = 0;
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Option<SkBuff> {
+        if self.len == 0 {
+            return None;
+        }
+        let skb = self.buf[self.head].take();
+        self.head = (self.head + 1) % self.buf.len();
+        self.len -= 1;
+        skb
+    }
+
+    /// Drops every queued packet.
+    fn purge(&mut self) {
+        while let Some(skb) = self.pop() {
+            skb.drop_reason(DropReason::DevReady);
+        }
+    }
+}
+
+/// State shared by a device and the file attached to it.
+#[pin_data]
+struct Shared {
+    #[pin]
+    ring: SpinLockIrq<Ring>,
+    /// Readers and pollers wait here.
+    #[pin]
+    wait: PollCondVar,
+    /// The device while it is registered.
+    dev: DevSlot<Rtun>,
+    /// TAP (Ethernet frames) rather than TUN (IP packets). Fixed.
+    tap: bool,
+    /// `IFF_NO_PI | IFF_ONE_QUEUE | IFF_PERSIST` as set by userspace.
+    flags: AtomicU32,
+    /// `TUNSETOWNER`/`TUNSETGROUP` (raw kuid/kgid, `u32::MAX`: unset).
+    owner: AtomicU32,
+    group: AtomicU32,
+    /// A file is attached (one queue: at most one).
+    attached: AtomicBool,
+    /// The device is gone: readers and writers get `EBADFD`.
+    dead: AtomicBool,
+}
+
+impl Shared {
+    fn new(tap: bool, flags: u16) -> Result<impl PinInit<Self, Error>> {
+        let ring = Ring::new(TUN_READQ_SIZE as usize)?;
+        Ok(try_pin_init!(Shared {
+            ring <- new_spinlock_irq!(ring, "rtun_ring"),
+            wait <- new_poll_condvar!("rtun_wait"),
+            dev: DevSlot::new(),
+            tap,
+            flags: AtomicU32::new(flags.into()),
+            owner: AtomicU32::new(u32::MAX),
+            group: AtomicU32::new(u32::MAX),
+            attached: AtomicBool::new(false),
+            dead: AtomicBool::new(false),
+        }? Error))
+    }
+
+    fn flags(&self) -> u16 {
+        self.flags.load(Ordering::Relaxed) as u16
+    }
+
+    fn no_pi(&self) -> bool {
+        self.flags() & IFF_NO_PI != 0
+    }
+
+    fn persist(&self) -> bool {
+        self.flags() & IFF_PERSIST != 0
+    }
+
+    /// tun's `tun_not_capable`: owner/group set and not matched, and no
+    /// CAP_NET_ADMIN in the device's netns.
+    fn permitted(&self, net: &Net) -> bool {
+        let owner = Kuid::from_raw(self.owner.load(Ordering::Relaxed));
+        let group = Kgid::from_raw(self.group.load(Ordering::Relaxed));
+        let owner_ok = owner.is_none_or(|o| o == Kuid::current_euid());
+        let group_ok = group.is_none_or(|g| g.in_current_groups());
+        (owner_ok && group_ok) || net.net_admin_capable()
+    }
+
+    /// The flags TUNGETIFF reports (tun's `tun_flags()` plus "no filter").
+    fn ifr_flags(&self) -> u16 {
+        let ty = if self.tap { IFF_TAP } else { IFF_TUN };
+        ty | (self.flags() & (IFF_NO_PI | IFF_ONE_QUEUE | IFF_PERSIST)) | IFF_NOFILTER
+    }
+}
+
+#[vtable]
+impl Driver for Rtun {
+    const KIND: &'static CStr = c"rtun";
+    const DRIVER: &'static CStr = c"rtun";
+    const VERSION: &'static CStr = c"1.6";
+    const POLICY: &'static [Policy] = &NO_POLICY;
+
+    type Private = RtunPriv;
+
+    fn setup(dev: &mut Setup<'_>) {
+        // The mode (TUN or TAP) is applied once the device is allocated.
+        dev.tx_queue_len(TUN_READQ_SIZE);
+        dev.min_mtu(ETH_MIN_MTU);
+        dev.max_mtu(ETH_MAX_MTU);
+    }
+
+    fn validate(_tb: &Attrs<'_>, _data: &Attrs<'_>, ext: &mut ExtAck<'_>) -> Result {
+        ext.msg(c"rtun creation via rtnetlink is not supported: use /dev/net/rtun");
+        Err(EOPNOTSUPP)
+    }
+
+    fn newlink(_dev: &Dev<Self>, _p: &NewLink<'_, Self>, _ext: &mut ExtAck<'_>, _rtnl: &Rtnl) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    fn dellink(dev: &Dev<Self>, q: &mut UnregisterQueue<'_>, rtnl: &Rtnl) {
+        q.add(dev, rtnl);
+    }
+
+    fn validate_addr(dev: &Dev<Self>) -> Result {
+        match dev.private().shared.get() {
+            Some(sh) if sh.tap => dev.eth_validate_addr(),
+            _ => Ok(()),
+        }
+    }
+
+    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) {
+        let Some(sh) = dev.private().shared.get() else {
+            skb.drop_reason(DropReason::DevReady);
+            dev.stats_tx_dropped();
+            return;
+        };
+        // Nobody to read it: drop, as tun does without a queue.
+        if !sh.attached.load(Ordering::Acquire) {
+            skb.drop_reason(DropReason::DevReady);
+            dev.stats_tx_dropped();
+            return;
+        }
+        skb.tx_timestamp();
+        // Queued packets must not hold the sender's socket memory or a route.
+        skb.orphan();
+        let limit = dev.tx_queue_len() as usize;
+        let pushed = sh.ring.lock().push(skb, limit);
+        match pushed {
+            Ok(()) => sh.wait.notify_all(),
+            Err(skb) => {
+                skb.drop_reason(DropReason::FullRing);
+                dev.stats_tx_dropped();
+            }
+        }
+    }
+
+    fn uninit(dev: &Dev<Self>, rtnl: &Rtnl) {
+        if let Some(sh) = dev.private().shared.get() {
+            sh.dead.store(true, Ordering::Release);
+            sh.dev.clear(rtnl);
+            sh.ring.lock().purge();
+            sh.wait.notify_all();
+        }
+    }
+
+    fn destroy(dev: &Dev<Self>) {
+        drop(dev.private().shared.take());
+    }
+}
+
+/// `struct ifreq` as TUNSETIFF/TUNGETIFF use it: a name and `ifr_flags`.
+struct IfReq {
+    raw: [u8; IFREQ_LEN],
+}
+
+impl IfReq {
+    fn read(arg: usize) -> Result<IfReq> {
+        let mut raw = [0u8; IFREQ_LEN];
+        UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN).reader().read_slice(&mut raw)?;
+        // tun: `ifr.ifr_name[IFNAMSIZ-1] = '\0'`.
+        raw[IFNAMSIZ - 1] = 0;
+        Ok(IfReq { raw })
+    }
+
+    fn write(&self, arg: usize) -> Result {
+        UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN).writer().write_slice(&self.raw)
+    }
+
+    fn name(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.raw[..IFNAMSIZ]).unwrap_or(c"")
+    }
+
+    fn set_name(&mut self, name: &CStr) {
+        let b = name.to_bytes();
+        let n = b.len().min(IFNAMSIZ - 1);
+        self.raw[..IFNAMSIZ].fill(0);
+        self.raw[..n].copy_from_slice(&b[..n]);
+    }
+
+    fn flags(&self) -> u16 {
+        u16::from_ne_bytes([self.raw[IFNAMSIZ], self.raw[IFNAMSIZ + 1]])
+    }
+
+    fn set_flags(&mut self, f: u16) {
+        self.raw[IFNAMSIZ..IFNAMSIZ + 2].copy_from_slice(&f.to_ne_bytes());
+    }
+}
+
+/// One open `/dev/net/rtun`.
+#[pin_data]
+pub(crate) struct RtunFile {
+    /// The netns of the opener: where TUNSETIFF looks and creates.
+    net: NetRef,
+    /// The device this file is attached to.
+    #[pin]
+    attached: Mutex<Option<Arc<Shared>>>,
+}
+
+impl RtunFile {
+    fn shared(&self) -> Option<Arc<Shared>> {
+        self.attached.lock().clone()
+    }
+
+    /// TUNSETIFF: attach to the named device, or create it.
+    fn set_iff(&self, ifr: &mut IfReq, rtnl: &Rtnl) -> Result {
+        let flags = ifr.flags();
+        let ty = flags & TUN_TYPE_MASK;
+        if flags & RTUN_UNSUPPORTED != 0 || (ty != IFF_TUN && ty != IFF_TAP) {
+            return Err(EINVAL);
+        }
+        let tap = ty == IFF_TAP;
+        let net: &Net = &self.net;
+        let shared = match RTUN_LINK.lookup(net, ifr.name(), rtnl) {
+            Lookup::Other => return Err(if flags & IFF_TUN_EXCL != 0 { EBUSY } else { EINVAL }),
+            Lookup::Ours(dev) => {
+                if flags & IFF_TUN_EXCL != 0 {
+                    return Err(EBUSY);
+                }
+                let sh = dev.private().shared.get().ok_or(EINVAL)?;
+                if sh.tap != tap {
+                    return Err(EINVAL);
+                }
+                if !sh.permitted(dev.net()) {
+                    return Err(EPERM);
+                }
+                if sh.attached.load(Ordering::Acquire) {
+                    return Err(EBUSY);
+                }
+                // A new attach sets the features anew (tun does the same).
+                let keep = sh.flags() & IFF_PERSIST;
+                sh.flags.store((keep | (flags & (IFF_NO_PI | IFF_ONE_QUEUE))).into(), Ordering::Relaxed);
+                ifr.set_name(dev.name());
+                sh.attached.store(true, Ordering::Release);
+                dev.carrier_on();
+                dev.private().shared.get_arc().ok_or(EINVAL)?
+            }
+            Lookup::None => {
+                if !net.net_admin_capable() {
+                    return Err(EPERM);
+                }
+                let (name, user_named) = match ifr.name().to_bytes() {
+                    [] if tap => (c"rtap%d", false),
+                    [] => (c"rtun%d", false),
+                    _ => (ifr.name(), true),
+                };
+                let sh = Arc::pin_init(Shared::new(tap, flags & (IFF_NO_PI | IFF_ONE_QUEUE))?, GFP_KERNEL)?;
+                let mut dev = RTUN_LINK.create_device(net, name, user_named, rtnl)?;
+                dev.setup(|s| {
+                    if tap {
+                        s.ether_setup();
+                        s.priv_flags(priv_flags::LIVE_ADDR_CHANGE, priv_flags::TX_SKB_SHARING);
+                        s.random_mac();
+                    } else {
+                        s.point_to_point();
+                    }
+                    s.tx_queue_len(TUN_READQ_SIZE);
+                    s.min_mtu(ETH_MIN_MTU);
+                    s.max_mtu(ETH_MAX_MTU);
+                });
+                dev.private().shared.set(sh.clone());
+                let dev = dev.register(rtnl)?;
+                sh.dev.set(&dev, rtnl);
+                sh.attached.store(true, Ordering::Release);
+                dev.carrier_on();
+                ifr.set_name(dev.name());
+                dev.keep();
+                sh
+            }
+        };
+        *self.attached.lock() = Some(shared);
+        Ok(())
+    }
+
+    /// Copies one packet to userspace: `struct tun_pi` unless IFF_NO_PI,
+    /// then as much of the packet as fits. Returns tun's count: the whole
+    /// packet (and header) even when truncated.
+    fn put_user(&self, sh: &Shared, skb: SkBuff, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let len = skb.len() as usize;
+        let mut total = len;
+        if !sh.no_pi() {
+            if iov.len() < TUN_PI_LEN {
+                return Err(EINVAL);
+            }
+            total += TUN_PI_LEN;
+            let strip = if iov.len() < total { TUN_PKT_STRIP } else { 0 };
+            let mut pi = [0u8; TUN_PI_LEN];
+            pi[..2].copy_from_slice(&strip.to_ne_bytes());
+            pi[2..].copy_from_slice(&skb.protocol().to_ne_bytes());
+            if iov.copy_to_iter(&pi) != TUN_PI_LEN {
+                return Err(EFAULT);
+            }
+        }
+        let n = len.min(iov.len());
+        skb.copy_to_iter(iov, n as u32)?;
+        if let Some(dev) = sh.dev.hold() {
+            dev.stats_tx_add(len as u32);
+        }
+        skb.consume();
+        Ok(total)
+    }
+
+    /// Injects one packet written by userspace (tun's `tun_get_user`).
+    fn get_user(&self, sh: &Shared, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        let dev = sh.dev.hold().ok_or(EBADFD)?;
+        let total = iov.len();
+        let mut len = total;
+        // Without PI, TUN packets say their protocol by their version nibble.
+        let mut proto = ETH_P_IP.to_be();
+        if !sh.no_pi() {
+            if len < TUN_PI_LEN {
+                return Err(EINVAL);
+            }
+            let mut pi = [0u8; TUN_PI_LEN];
+            if iov.copy_from_iter(&mut pi) != TUN_PI_LEN {
+                return Err(EFAULT);
+            }
+            proto = u16::from_ne_bytes([pi[2], pi[3]]);
+            len -= TUN_PI_LEN;
+        }
+        if sh.tap && len < ETH_HLEN as usize {
+            return Err(EINVAL);
+        }
+        if len > RTUN_MAX_PACKET {
+            return Err(EINVAL);
+        }
+        let mut skb = SkBuff::alloc_rx(&dev, len as u32)?;
+        skb.put_from_iter(iov, len as u32)?;
+        if sh.tap {
+            if !skb.may_pull(ETH_HLEN) {
+                skb.drop_reason(DropReason::PktTooSmall);
+                return Err(ENOMEM);
+            }
+        } else {
+            if sh.no_pi() {
+                proto = match skb.first_byte().map(|b| b >> 4) {
+                    Some(4) => ETH_P_IP.to_be(),
+                    Some(6) => ETH_P_IPV6.to_be(),
+                    _ => {
+                        skb.drop_reason(DropReason::PktTooSmall);
+                        dev.stats_rx_dropped();
+                        return Err(EINVAL);
+                    }
+                };
+            }
+            skb.set_ip_packet(&dev, proto);
+        }
+        if !dev.is_up() {
+            skb.drop_reason(DropReason::DevReady);
+            dev.stats_rx_dropped();
+            return Err(EIO);
+        }
+        if sh.tap {
+            skb.eth_type_trans(&dev);
+        }
+        match skb.netif_rx() {
+            RxStatus::Success => dev.stats_rx_add(len as u32),
+            RxStatus::Dropped => dev.stats_rx_dropped(),
+        }
+        Ok(total)
+    }
+}
+
+#[vtable]
+impl CharDevice for RtunFile {
+    type OwnerModule = crate::LocalModule;
+    const NAME: &'static CStr = c"rtun";
+    const NODENAME: &'static CStr = c"net/rtun";
+
+    fn open(_file: &File) -> Result<Pin<KBox<Self>>> {
+        KBox::try_pin_init(
+            try_pin_init!(RtunFile {
+                net: Net::current().get_ref(),
+                attached <- new_mutex!(None, "rtun_file"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    fn release(this: Pin<KBox<Self>>, _file: &File) {
+        let Some(sh) = this.attached.lock().take() else {
+            return;
+        };
+        let rtnl = Rtnl::lock();
+        sh.attached.store(false, Ordering::Release);
+        if let Some(dev) = sh.dev.get(&rtnl) {
+            if sh.persist() {
+                // The device stays, without carrier and with nothing queued.
+                dev.carrier_off();
+                sh.ring.lock().purge();
+            } else {
+                dev.unregister(&rtnl);
+            }
+        }
+    }
+
+    fn read_iter(&self, file: &File, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let sh = self.shared().ok_or(EBADFD)?;
+        let nonblock = file.flags() & O_NONBLOCK != 0;
+        let skb = {
+            let mut ring = sh.ring.lock();
+            loop {
+                if let Some(skb) = ring.pop() {
+                    break skb;
+                }
+                if sh.dead.load(Ordering::Acquire) {
+                    return Err(EBADFD);
+                }
+                if nonblock {
+                    return Err(EAGAIN);
+                }
+                if sh.wait.wait_interruptible(&mut ring) {
+                    return Err(ERESTARTSYS);
+                }
+            }
+        };
+        self.put_user(&sh, skb, iov)
+    }
+
+    fn write_iter(&self, _file: &File, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        let sh = self.shared().ok_or(EBADFD)?;
+        if sh.dead.load(Ordering::Acquire) {
+            return Err(EBADFD);
+        }
+        self.get_user(&sh, iov)
+    }
+
+    fn poll(&self, file: &File, table: &PollTable<'_>) -> u32 {
+        let Some(sh) = self.shared() else {
+            return chrdev::poll::ERR;
+        };
+        table.register_wait(file, &sh.wait);
+        let mut mask = chrdev::poll::OUT;
+        if sh.ring.lock().len > 0 {
+            mask |= chrdev::poll::IN;
+        }
+        if sh.dead.load(Ordering::Acquire) {
+            mask |= chrdev::poll::ERR;
+        }
+        mask
+    }
+
+    fn ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if cmd == TUNGETFEATURES {
+            let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
+            w.write_slice(&RTUN_FEATURES.to_ne_bytes())?;
+            return Ok(0);
+        }
+        let ifr = if cmd == TUNSETIFF { Some(IfReq::read(arg)?) } else { None };
+        let rtnl = Rtnl::lock();
+        let sh = self.shared();
+        if let Some(mut ifr) = ifr {
+            if sh.is_some() {
+                return Err(EEXIST);
+            }
+            self.set_iff(&mut ifr, &rtnl)?;
+            ifr.write(arg)?;
+            return Ok(0);
+        }
+        let sh = sh.ok_or(EBADFD)?;
+        let dev = sh.dev.get(&rtnl).ok_or(EBADFD)?;
+        match cmd {
+            TUNGETIFF => {
+                let mut ifr = IfReq { raw: [0; IFREQ_LEN] };
+                ifr.set_name(dev.name());
+                ifr.set_flags(sh.ifr_flags());
+                ifr.write(arg)?;
+            }
+            TUNSETPERSIST => {
+                if arg != 0 {
+                    sh.flags.fetch_or(IFF_PERSIST.into(), Ordering::Relaxed);
+                } else {
+                    sh.flags.fetch_and(!u32::from(IFF_PERSIST), Ordering::Relaxed);
+                }
+            }
+            TUNSETOWNER => {
+                let uid = Kuid::from_user(arg as u32).ok_or(EINVAL)?;
+                sh.owner.store(uid.as_raw(), Ordering::Relaxed);
+            }
+            TUNSETGROUP => {
+                let gid = Kgid::from_user(arg as u32).ok_or(EINVAL)?;
+                sh.group.store(gid.as_raw(), Ordering::Relaxed);
+            }
+            _ => return Err(EINVAL),
+        }
+        Ok(0)
+    }
+}
