@@ -16,6 +16,7 @@ use crate::abstractions::{
     netlink::{Attrs, ExtAck, Policy},
     skb::{DropReason, RxStatus, SkBuff},
 };
+use crate::family;
 use kernel::{prelude::*, sync::rcu};
 
 /// `IFLA_INFO_DATA` attribute carrying the peer (uapi `linux/veth.h`).
@@ -142,22 +143,25 @@ impl Driver for Rveth {
         })?;
         this.carrier_off();
 
-        // Tie the ends together.
-        this.private().peer.set(&peer, rtnl);
-        peer.private().peer.set(&this, rtnl);
-        this.disable_gro(rtnl);
-        peer.keep();
-        this.keep();
+        tie(&this, &peer, rtnl);
+        let (this, peer) = (this.keep(), peer.keep());
+        family::notify_pair(family::PairEvent::New, this, rtnl);
+        family::notify_pair(family::PairEvent::New, peer, rtnl);
         Ok(())
     }
 
     fn dellink(dev: &Dev<Self>, q: &mut UnregisterQueue<'_>, rtnl: &Rtnl) {
         // Deleting either end deletes both. The second end's dellink finds
         // its link already cleared and does nothing.
+        if dev.private().peer.get(rtnl).is_none() {
+            return;
+        }
+        family::notify_pair(family::PairEvent::Del, dev, rtnl);
         let Some(peer) = dev.private().peer.take(rtnl) else {
             return;
         };
         q.add(dev, rtnl);
+        family::notify_pair(family::PairEvent::Del, &peer, rtnl);
         if peer.private().peer.take(rtnl).is_some() {
             q.add(&peer, rtnl);
         }
@@ -173,14 +177,21 @@ impl Driver for Rveth {
         if peer.is_up() {
             dev.carrier_on();
             peer.carrier_on();
+            family::notify_pair(family::PairEvent::Change, dev, rtnl);
+            family::notify_pair(family::PairEvent::Change, peer, rtnl);
         }
         Ok(())
     }
 
     fn stop(dev: &Dev<Self>, rtnl: &Rtnl) -> Result {
+        let had = dev.carrier_ok();
         dev.carrier_off();
         if let Some(peer) = dev.private().peer.get(rtnl) {
             peer.carrier_off();
+            if had {
+                family::notify_pair(family::PairEvent::Change, dev, rtnl);
+                family::notify_pair(family::PairEvent::Change, peer, rtnl);
+            }
         }
         Ok(())
     }
@@ -216,5 +227,77 @@ impl Driver for Rveth {
 
     fn ethtool_stats(dev: &Dev<Self>, data: &mut [u64], rtnl: &Rtnl) {
         data[0] = dev.private().peer.get(rtnl).map_or(0, |p| p.ifindex() as u64);
+    }
+}
+
+/// Joins two freshly registered ends, as veth's newlink does last.
+fn tie(a: &Dev<Rveth>, b: &Dev<Rveth>, rtnl: &Rtnl) {
+    a.private().peer.set(b, rtnl);
+    b.private().peer.set(a, rtnl);
+    a.disable_gro(rtnl);
+    b.disable_gro(rtnl);
+}
+
+/// The other end of `dev`.
+pub(crate) fn peer<'a>(dev: &Dev<Rveth>, rtnl: &'a Rtnl) -> Option<&'a Dev<Rveth>> {
+    dev.private().peer.get(rtnl)
+}
+
+/// Creates a pair outside rtnetlink (the family's `pair-new`): `name` in
+/// `net`, the peer in `peer_net` (named by the driver when `peer_name` is
+/// `None`), both with `mtu` when given. Returns the first end.
+pub(crate) fn new_pair<'a>(
+    net: &Net,
+    name: &CStr,
+    peer_net: &Net,
+    peer_name: Option<&CStr>,
+    mtu: Option<u32>,
+    ext: &mut ExtAck<'_>,
+    rtnl: &'a Rtnl,
+) -> Result<&'a Dev<Rveth>> {
+    if let Some(m) = mtu {
+        if !valid_mtu(m) {
+            ext.msg(c"rveth: MTU must be between 68 and 65535");
+            return Err(EINVAL);
+        }
+    }
+    let make = |net: &Net, name: &CStr, user: bool| -> Result<_> {
+        let mut d = RVETH_LINK.create_device(net, name, user, rtnl)?;
+        d.random_mac();
+        if let Some(m) = mtu {
+            d.set_mtu(m);
+        }
+        Ok(d)
+    };
+    let peer = match peer_name {
+        Some(n) => make(peer_net, n, true)?,
+        None => make(peer_net, c"rveth%d", false)?,
+    };
+    let peer = peer.register(rtnl).inspect_err(|e| {
+        ext.msg(if *e == EEXIST { c"rveth: peer name already in use" } else { c"rveth: cannot register the peer device" })
+    })?;
+    peer.carrier_off();
+    let this = make(net, name, true)?;
+    let this = this.register(rtnl).inspect_err(|e| {
+        ext.msg(if *e == EEXIST { c"rveth: name already in use" } else { c"rveth: cannot register the device" })
+    })?;
+    this.carrier_off();
+    tie(&this, &peer, rtnl);
+    let (this, peer) = (this.keep(), peer.keep());
+    family::notify_pair(family::PairEvent::New, this, rtnl);
+    family::notify_pair(family::PairEvent::New, peer, rtnl);
+    Ok(this)
+}
+
+/// Deletes the pair `dev` belongs to (the family's `pair-del`).
+pub(crate) fn delete_pair(dev: &Dev<Rveth>, rtnl: &Rtnl) {
+    family::notify_pair(family::PairEvent::Del, dev, rtnl);
+    let peer = dev.private().peer.take(rtnl);
+    dev.unregister(rtnl);
+    if let Some(peer) = peer {
+        family::notify_pair(family::PairEvent::Del, &peer, rtnl);
+        if peer.private().peer.take(rtnl).is_some() {
+            peer.unregister(rtnl);
+        }
     }
 }

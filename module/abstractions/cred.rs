@@ -42,6 +42,12 @@ impl Kuid {
         self.0
     }
 
+    /// The uid as the current task sees it (`from_kuid_munged`).
+    pub fn to_user(self) -> u32 {
+        // SAFETY: `current_user_ns()` is valid.
+        unsafe { bindings::from_kuid_munged(current_user_ns(), bindings::kuid_t { val: self.0 }) }
+    }
+
     /// From a value produced by [`Kuid::as_raw`].
     pub fn from_raw(v: u32) -> Option<Kuid> {
         (v != u32::MAX).then_some(Kuid(v))
@@ -65,6 +71,12 @@ impl Kgid {
     /// The raw value (for storage in an atomic).
     pub fn as_raw(self) -> u32 {
         self.0
+    }
+
+    /// The gid as the current task sees it (`from_kgid_munged`).
+    pub fn to_user(self) -> u32 {
+        // SAFETY: `current_user_ns()` is valid.
+        unsafe { bindings::from_kgid_munged(current_user_ns(), bindings::kgid_t { val: self.0 }) }
     }
 
     /// From a value produced by [`Kgid::as_raw`].

@@ -9,6 +9,7 @@
 //!
 //! C header: [`include/net/genetlink.h`](srctree/include/net/genetlink.h)
 
+use super::netdev::Net;
 use super::netlink::{Attrs, ExtAck, Policy};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 use kernel::{
@@ -41,6 +42,12 @@ pub trait Operation {
     fn doit(_req: &mut Request<'_>) -> Result {
         build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
     }
+
+    /// Fills one skb of a dump; returns whether more is to come. Keep the
+    /// position in [`Dump::cursor`]: the next call continues from there.
+    fn dumpit(_dump: &mut Dump<'_>) -> Result<bool> {
+        build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
 }
 
 /// One entry of a family's operation table (`struct genl_ops`).
@@ -64,6 +71,9 @@ impl Op {
         if T::HAS_DOIT {
             op.doit = Some(Adapter::<T>::doit_callback);
         }
+        if T::HAS_DUMPIT {
+            op.dumpit = Some(Adapter::<T>::dumpit_callback);
+        }
         Op(op)
     }
 }
@@ -86,6 +96,98 @@ impl<T: Operation> Adapter<T> {
             T::doit(&mut req)?;
             Ok(0)
         })
+    }
+}
+
+impl<T: Operation> Adapter<T> {
+    /// # Safety
+    ///
+    /// Called by the generic netlink core for a dump of this op: `skb` is
+    /// the buffer to fill and `cb` carries the dump info set up by
+    /// `genl_start`.
+    unsafe extern "C" fn dumpit_callback(
+        skb: *mut bindings::sk_buff,
+        cb: *mut bindings::netlink_callback,
+    ) -> c_int {
+        from_result(|| {
+            let mut d = Dump {
+                skb,
+                cb,
+                _p: PhantomData,
+            };
+            let more = T::dumpit(&mut d)?;
+            // SAFETY: `skb` is valid for the call.
+            let len = unsafe { (*skb).len } as c_int;
+            Ok(if more && len > 0 { len } else { 0 })
+        })
+    }
+}
+
+/// One round of a dump: fill the skb with messages, keep a cursor.
+pub struct Dump<'a> {
+    skb: *mut bindings::sk_buff,
+    cb: *mut bindings::netlink_callback,
+    _p: PhantomData<&'a mut bindings::netlink_callback>,
+}
+
+impl Dump<'_> {
+    fn info(&self) -> *const bindings::genl_info {
+        // SAFETY: `cb` is a genl dump callback set up by `genl_start`.
+        unsafe { bindings::genl_info_dump(self.cb) }
+    }
+
+    /// The requester's network namespace.
+    pub fn net(&self) -> &Net {
+        // SAFETY: The info of a running dump is valid and holds the netns of
+        // the requesting socket, which outlives the dump.
+        unsafe { Net::from_raw(bindings::genl_info_net(self.info())) }
+    }
+
+    /// Scratch space kept between rounds (`cb->args`), zero at the start.
+    pub fn cursor(&mut self) -> &mut [c_long; 6] {
+        // SAFETY: `cb` is valid and exclusively ours during the callback.
+        unsafe { &mut (*self.cb).__bindgen_anon_1.args }
+    }
+
+    /// Adds one message with command `cmd`, written by `f`. `Ok(false)`:
+    /// it did not fit, nothing was added; continue in the next round.
+    pub fn add(&mut self, cmd: u8, f: impl FnOnce(&mut Writer) -> Result) -> Result<bool> {
+        // SAFETY: `skb` and the dump info are valid; the header goes into
+        // the dump skb.
+        let hdr = unsafe {
+            let info = self.info();
+            bindings::genlmsg_put(
+                self.skb,
+                (*info).snd_portid,
+                (*info).snd_seq,
+                (*info).family,
+                bindings::NLM_F_MULTI as c_int,
+                cmd,
+            )
+        };
+        if hdr.is_null() {
+            return Ok(false);
+        }
+        let mut w = Writer {
+            // SAFETY: `skb` is valid (non-null) for the callback.
+            skb: unsafe { NonNull::new_unchecked(self.skb) },
+        };
+        match f(&mut w) {
+            Ok(()) => {
+                // SAFETY: `hdr` was put into this skb above.
+                unsafe { bindings::genlmsg_end(self.skb, hdr) };
+                Ok(true)
+            }
+            Err(e) => {
+                // SAFETY: `hdr` was put into this skb above.
+                unsafe { bindings::genlmsg_cancel(self.skb, hdr) };
+                if e == EMSGSIZE {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 }
 
@@ -127,6 +229,12 @@ impl<'a> Request<'a> {
         unsafe { ExtAck::from_raw((*self.info).extack) }
     }
 
+    /// The requester's network namespace.
+    pub fn net(&self) -> &Net {
+        // SAFETY: `info` is valid (type invariant) and its netns outlives it.
+        unsafe { Net::from_raw(bindings::genl_info_net(self.info)) }
+    }
+
     /// Starts a reply message to this request with command `cmd`.
     pub fn reply(&self, cmd: u8) -> Result<Msg> {
         let mut skb = MsgBuf::new(GENLMSG_DEFAULT_SIZE)?;
@@ -144,7 +252,8 @@ impl<'a> Request<'a> {
         };
         let hdr = NonNull::new(hdr).ok_or(EMSGSIZE)?;
         skb.hdr = Some(hdr);
-        Ok(Msg { buf: skb })
+        let w = Writer { skb: skb.skb };
+        Ok(Msg { buf: skb, w })
     }
 
     /// Sends `msg` as the reply to this request.
@@ -192,11 +301,45 @@ impl Drop for MsgBuf {
 /// A generic netlink message being built: put attributes, then send it.
 pub struct Msg {
     buf: MsgBuf,
+    w: Writer,
+}
+
+impl core::ops::Deref for Msg {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.w
+    }
+}
+
+impl core::ops::DerefMut for Msg {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.w
+    }
 }
 
 impl Msg {
+    fn finish(self) -> MsgBuf {
+        let mut buf = self.buf;
+        if let Some(hdr) = buf.hdr {
+            // SAFETY: `hdr` is the genl header of this skb (type invariant).
+            unsafe { bindings::genlmsg_end(buf.as_raw(), hdr.as_ptr()) };
+        }
+        buf
+    }
+}
+
+/// Writes attributes into a netlink message.
+///
+/// # Invariants
+///
+/// `skb` is a netlink skb being filled, valid while the writer is.
+pub struct Writer {
+    skb: NonNull<bindings::sk_buff>,
+}
+
+impl Writer {
     fn skb(&mut self) -> *mut bindings::sk_buff {
-        self.buf.as_raw()
+        self.skb.as_ptr()
     }
 
     /// Puts a `u8` attribute.
@@ -231,7 +374,7 @@ impl Msg {
     }
 
     /// Puts a nested attribute whose contents `f` writes.
-    pub fn put_nested(&mut self, ty: u32, f: impl FnOnce(&mut Msg) -> Result) -> Result {
+    pub fn put_nested(&mut self, ty: u32, f: impl FnOnce(&mut Writer) -> Result) -> Result {
         // SAFETY: The skb is an owned netlink buffer.
         let start = unsafe { bindings::nla_nest_start(self.skb(), ty as c_int) };
         if start.is_null() {
@@ -249,15 +392,6 @@ impl Msg {
                 Err(e)
             }
         }
-    }
-
-    fn finish(self) -> MsgBuf {
-        let mut buf = self.buf;
-        if let Some(hdr) = buf.hdr {
-            // SAFETY: `hdr` is the genl header of this skb (type invariant).
-            unsafe { bindings::genlmsg_end(buf.as_raw(), hdr.as_ptr()) };
-        }
-        buf
     }
 }
 
@@ -334,6 +468,37 @@ impl Family {
 
     fn as_raw(&self) -> *mut bindings::genl_family {
         self.inner.get()
+    }
+
+    /// Multicasts a message with command `cmd` written by `f` to group
+    /// `group` (index in the family's list) of `net`, if anyone listens.
+    /// Errors are dropped: notifications are best effort, as in C.
+    pub fn notify(&'static self, net: &Net, group: u32, cmd: u8, f: impl FnOnce(&mut Writer) -> Result) {
+        // SAFETY: The family is registered (it is only used by code running
+        // while the module's registration lives); `net` is valid.
+        if unsafe { bindings::genl_has_listeners(self.as_raw(), net.as_raw(), group) } == 0 {
+            return;
+        }
+        let Ok(mut skb) = MsgBuf::new(GENLMSG_DEFAULT_SIZE) else {
+            return;
+        };
+        // SAFETY: `skb` is a fresh netlink buffer; the family is valid.
+        let hdr = unsafe { bindings::genlmsg_put(skb.as_raw(), 0, 0, self.as_raw(), 0, cmd) };
+        let Some(hdr) = NonNull::new(hdr) else {
+            return;
+        };
+        skb.hdr = Some(hdr);
+        let mut msg = Msg { w: Writer { skb: skb.skb }, buf: skb };
+        if f(&mut msg).is_err() {
+            return;
+        }
+        let buf = core::mem::ManuallyDrop::new(msg.finish());
+        // SAFETY: The finished message is handed over; the core frees it in
+        // every case. Group is an index into our groups (caller's promise;
+        // an out-of-range one is refused by the core with a WARN).
+        unsafe {
+            bindings::genlmsg_multicast_netns(self.as_raw(), net.as_raw(), buf.skb.as_ptr(), 0, group, bindings::GFP_KERNEL);
+        }
     }
 
     /// Registers the family; it is unregistered when the registration drops.

@@ -141,6 +141,13 @@ impl Net {
 }
 
 impl Net {
+    /// The namespace of a netns file descriptor (`get_net_ns_by_fd`).
+    pub fn from_fd(fd: u32) -> Result<NetRef> {
+        // SAFETY: Plain integer argument; returns a counted reference.
+        let p = kernel::error::from_err_ptr(unsafe { bindings::get_net_ns_by_fd(fd as c_int) })?;
+        Ok(NetRef(NonNull::new(p).ok_or(EINVAL)?))
+    }
+
     /// Takes a reference on the namespace (`get_net`).
     pub fn get_ref(&self) -> NetRef {
         // SAFETY: The netns is valid; the reference is dropped in `NetRef`.
@@ -281,6 +288,32 @@ impl Device {
         unsafe { bindings::dev_dstats_rx_dropped(self.as_raw()) }
     }
 
+    /// The counters `ip -s link` shows (`dev_get_stats`).
+    pub fn stats(&self) -> Stats {
+        let mut st: bindings::rtnl_link_stats64 = pin_init::zeroed();
+        // SAFETY: Valid device; `st` is writable.
+        unsafe { bindings::dev_get_stats(self.as_raw(), &mut st) };
+        Stats {
+            rx_packets: st.rx_packets,
+            rx_bytes: st.rx_bytes,
+            tx_packets: st.tx_packets,
+            tx_bytes: st.tx_bytes,
+            rx_dropped: st.rx_dropped,
+            tx_dropped: st.tx_dropped,
+        }
+    }
+
+    /// The id `from` gives this device's netns, when they differ (and an id
+    /// is assigned).
+    pub fn netnsid_in(&self, from: &Net) -> Option<i32> {
+        if self.net() == from {
+            return None;
+        }
+        // SAFETY: Both namespaces are valid.
+        let id = unsafe { bindings::peernet2id(from.as_raw(), self.net().as_raw()) };
+        (id >= 0).then_some(id)
+    }
+
     /// Checks that the device's Ethernet address is a valid unicast one
     /// (`eth_validate_addr`).
     pub fn eth_validate_addr(&self) -> Result {
@@ -299,6 +332,23 @@ impl Device {
             bindings::netdev_update_features(self.as_raw());
         }
     }
+}
+
+/// Device counters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    #[allow(missing_docs)]
+    pub rx_packets: u64,
+    #[allow(missing_docs)]
+    pub rx_bytes: u64,
+    #[allow(missing_docs)]
+    pub tx_packets: u64,
+    #[allow(missing_docs)]
+    pub tx_bytes: u64,
+    #[allow(missing_docs)]
+    pub rx_dropped: u64,
+    #[allow(missing_docs)]
+    pub tx_dropped: u64,
 }
 
 /// A device of driver `T`: gives access to `T`'s private data.
@@ -831,6 +881,12 @@ impl<T: Driver> NewDevice<T> {
     pub fn random_mac(&mut self) {
         // SAFETY: We own the unregistered device.
         unsafe { bindings::eth_hw_addr_random(self.dev.as_ptr()) }
+    }
+
+    /// Sets the MTU (the caller checked it against the limits).
+    pub fn set_mtu(&mut self, mtu: u32) {
+        // SAFETY: We own the unregistered device.
+        unsafe { (*self.dev.as_ptr()).mtu = mtu }
     }
 
     /// Asks for interface index `ifindex` at registration.
@@ -1376,6 +1432,52 @@ impl<T: Driver> LinkOps<T> {
             dev: NonNull::new(dev).ok_or(ENOMEM)?,
             _p: PhantomData,
         })
+    }
+
+    /// Calls `f` for each device of this kind in `net` whose ifindex is at
+    /// least `start`, in ifindex order, until `f` returns false. Returns the
+    /// ifindex where it stopped (or 0 when it went through all of them).
+    pub fn for_each<'a>(&self, net: &'a Net, start: u32, _rtnl: &'a Rtnl, mut f: impl FnMut(&'a Dev<T>) -> bool) -> u32 {
+        let mut index = start as c_ulong;
+        loop {
+            // SAFETY: `dev_by_index` is the netns's device xarray; RTNL
+            // keeps the registered devices in it valid. 8 is `XA_PRESENT`.
+            let d = unsafe {
+                bindings::xa_find(&raw mut (*net.as_raw()).dev_by_index, &mut index, c_ulong::MAX, 8)
+            };
+            let Some(d) = NonNull::new(d.cast::<bindings::net_device>()) else {
+                return 0;
+            };
+            // SAFETY: A registered device, valid under RTNL.
+            if unsafe { (*d.as_ptr()).rtnl_link_ops } == self.ops_ptr() {
+                // SAFETY: Its link ops are ours: a `T` device.
+                if !f(unsafe { Dev::from_raw(d.as_ptr()) }) {
+                    return index as u32;
+                }
+            }
+            index += 1;
+        }
+    }
+
+    /// A device of this kind in `net` by ifindex (if given) or name.
+    pub fn find<'a>(&self, net: &'a Net, ifindex: Option<u32>, name: Option<&CStr>, rtnl: &'a Rtnl) -> Option<&'a Dev<T>> {
+        let dev = match (ifindex, name) {
+            (Some(i), _) => {
+                // SAFETY: RTNL keeps a found device registered for `'a`.
+                let d = unsafe { bindings::__dev_get_by_index(net.as_raw(), i as c_int) };
+                // SAFETY: Non-null: a registered device.
+                NonNull::new(d).map(|d| unsafe { &*d.as_ptr().cast::<Device>() })
+            }
+            (None, Some(n)) => net.device_by_name(n, rtnl),
+            (None, None) => None,
+        }?;
+        // SAFETY: `dev` is valid.
+        if unsafe { (*dev.as_raw()).rtnl_link_ops } == self.ops_ptr() {
+            // SAFETY: A `T` device.
+            Some(unsafe { Dev::from_raw(dev.as_raw()) })
+        } else {
+            None
+        }
     }
 
     /// Finds device `name` in `net` and tells whether it is of this kind.

@@ -22,6 +22,7 @@ use crate::abstractions::{
     netlink::{Attrs, ExtAck, Policy},
     skb::{DropReason, RxStatus, SkBuff},
 };
+use crate::family;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
@@ -244,6 +245,7 @@ impl Driver for Rtun {
     }
 
     fn uninit(dev: &Dev<Self>, rtnl: &Rtnl) {
+        family::notify_tun(family::TunEvent::Del, dev, rtnl);
         if let Some(sh) = dev.private().shared.get() {
             sh.dead.store(true, Ordering::Release);
             sh.dev.clear(rtnl);
@@ -347,32 +349,10 @@ impl RtunFile {
                 if !net.net_admin_capable() {
                     return Err(EPERM);
                 }
-                let (name, user_named) = match ifr.name().to_bytes() {
-                    [] if tap => (c"rtap%d", false),
-                    [] => (c"rtun%d", false),
-                    _ => (ifr.name(), true),
-                };
-                let sh = Arc::pin_init(Shared::new(tap, flags & (IFF_NO_PI | IFF_ONE_QUEUE))?, GFP_KERNEL)?;
-                let mut dev = RTUN_LINK.create_device(net, name, user_named, rtnl)?;
-                dev.setup(|s| {
-                    if tap {
-                        s.ether_setup();
-                        s.priv_flags(priv_flags::LIVE_ADDR_CHANGE, priv_flags::TX_SKB_SHARING);
-                        s.random_mac();
-                    } else {
-                        s.point_to_point();
-                    }
-                    s.tx_queue_len(TUN_READQ_SIZE);
-                    s.min_mtu(ETH_MIN_MTU);
-                    s.max_mtu(ETH_MAX_MTU);
-                });
-                dev.private().shared.set(sh.clone());
-                let dev = dev.register(rtnl)?;
-                sh.dev.set(&dev, rtnl);
+                let (sh, dev) = create(net, ifr.name(), tap, flags & (IFF_NO_PI | IFF_ONE_QUEUE), rtnl)?;
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
                 ifr.set_name(dev.name());
-                dev.keep();
                 sh
             }
         };
@@ -593,4 +573,82 @@ impl CharDevice for RtunFile {
         }
         Ok(0)
     }
+}
+
+/// Creates and registers a device (`name` empty: `rtun%d`/`rtap%d`).
+fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> Result<(Arc<Shared>, &'a Dev<Rtun>)> {
+    let (name, user_named) = match name.to_bytes() {
+        [] if tap => (c"rtap%d", false),
+        [] => (c"rtun%d", false),
+        _ => (name, true),
+    };
+    let sh = Arc::pin_init(Shared::new(tap, flags)?, GFP_KERNEL)?;
+    let mut dev = RTUN_LINK.create_device(net, name, user_named, rtnl)?;
+    dev.setup(|s| {
+        if tap {
+            s.ether_setup();
+            s.priv_flags(priv_flags::LIVE_ADDR_CHANGE, priv_flags::TX_SKB_SHARING);
+            s.random_mac();
+        } else {
+            s.point_to_point();
+        }
+        s.tx_queue_len(TUN_READQ_SIZE);
+        s.min_mtu(ETH_MIN_MTU);
+        s.max_mtu(ETH_MAX_MTU);
+    });
+    dev.private().shared.set(sh.clone());
+    let dev = dev.register(rtnl)?;
+    sh.dev.set(&dev, rtnl);
+    let dev = dev.keep();
+    family::notify_tun(family::TunEvent::New, dev, rtnl);
+    Ok((sh, dev))
+}
+
+/// What the family reports of an rtun device.
+pub(crate) struct TunInfo {
+    pub(crate) tap: bool,
+    pub(crate) pi: bool,
+    pub(crate) persist: bool,
+    pub(crate) owner: Option<Kuid>,
+    pub(crate) group: Option<Kgid>,
+    pub(crate) attached: u32,
+    pub(crate) queue_len: u32,
+}
+
+/// The state of `dev` for the family's `tun-get`.
+pub(crate) fn info(dev: &Dev<Rtun>) -> Option<TunInfo> {
+    let sh = dev.private().shared.get()?;
+    let queue_len = sh.ring.lock().len as u32;
+    Some(TunInfo {
+        tap: sh.tap,
+        pi: !sh.no_pi(),
+        persist: sh.persist(),
+        owner: Kuid::from_raw(sh.owner.load(Ordering::Relaxed)),
+        group: Kgid::from_raw(sh.group.load(Ordering::Relaxed)),
+        attached: sh.attached.load(Ordering::Relaxed).into(),
+        queue_len,
+    })
+}
+
+/// Creates a persistent, unattached device (the family's `tun-new`).
+pub(crate) fn new_persistent<'a>(
+    net: &Net,
+    name: &CStr,
+    tap: bool,
+    pi: bool,
+    owner: Option<Kuid>,
+    group: Option<Kgid>,
+    rtnl: &'a Rtnl,
+) -> Result<&'a Dev<Rtun>> {
+    let flags = IFF_PERSIST | if pi { 0 } else { IFF_NO_PI };
+    let (sh, dev) = create(net, name, tap, flags, rtnl)?;
+    if let Some(o) = owner {
+        sh.owner.store(o.as_raw(), Ordering::Relaxed);
+    }
+    if let Some(g) = group {
+        sh.group.store(g.as_raw(), Ordering::Relaxed);
+    }
+    // Nobody is attached: no carrier until someone opens it.
+    dev.carrier_off();
+    Ok(dev)
 }
