@@ -81,6 +81,24 @@ pub enum Error {
         /// Why.
         errno: Errno,
     },
+    /// A device name the kernel would not accept (empty, too long, with `/`, `:`, spaces).
+    #[error("invalid device name \"{0}\"")]
+    DeviceName(String),
+    /// A device named on the command line does not exist.
+    #[error("cannot find device \"{0}\"")]
+    NoDevice(String),
+    /// A system call failed; `what` says which and on what.
+    #[error("{what}: {}", .errno.desc())]
+    Sys {
+        /// The call and its object, e.g. `TUNSETIFF on /dev/net/tun`.
+        what: String,
+        /// Why.
+        errno: Errno,
+    },
+    /// An `exercise` run did not verify: lost, reordered or damaged packets, a peer that
+    /// went quiet, counters that moved by the wrong amount.
+    #[error("{0}")]
+    Exercise(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
@@ -157,6 +175,29 @@ mod tests {
     fn final_period_is_not_doubled() {
         let err = kernel(Errno::EINVAL as i32, Some("Bad name."), None);
         assert_eq!(error_line(&err), "Error: Bad name.");
+    }
+
+    #[test]
+    fn system_call_errors_name_the_call() {
+        let err = Error::Sys {
+            what: "open /dev/net/rtun".into(),
+            errno: Errno::ENOENT,
+        };
+        assert_eq!(
+            error_line(&err),
+            "Error: open /dev/net/rtun: No such file or directory."
+        );
+        assert_eq!(err.exit_code(), ExitCode::Userspace);
+    }
+
+    #[test]
+    fn failed_exercise_is_a_userspace_error() {
+        let err = Error::Exercise("echo reply 3: payload differs at byte 9".into());
+        assert_eq!(
+            error_line(&err),
+            "Error: echo reply 3: payload differs at byte 9."
+        );
+        assert_eq!(err.exit_code(), ExitCode::Userspace);
     }
 
     #[test]

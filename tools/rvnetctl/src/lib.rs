@@ -5,11 +5,16 @@
 //! The binary (`main.rs`) only parses the command line and maps errors to exit codes;
 //! everything else lives here so it can be tested without a kernel.
 
-#![forbid(unsafe_code)]
+// Only `sys` may use `unsafe` (ioctls and a packet socket address); it says so itself.
+#![deny(unsafe_code)]
 
 pub mod cmd;
 pub mod error;
+pub mod ifreq;
+pub mod link;
 pub mod netlink;
 pub mod netns;
 pub mod output;
+pub mod sys;
 pub mod uapi;
+pub mod wire;

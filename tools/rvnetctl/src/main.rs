@@ -6,7 +6,7 @@
 
 use clap::{ArgAction, Parser, Subcommand};
 use rvnetctl::{
-    cmd::{self, Opts},
+    cmd::{self, exercise::Exercise, Opts},
     error::{error_line, ExitCode, Result},
     netns,
     output::Format,
@@ -40,6 +40,11 @@ struct Cli {
 enum Command {
     /// Show the family and what the module reports: version, features, counts.
     Info,
+    /// Send traffic through a device and check that all of it arrives, intact and in order.
+    Exercise {
+        #[command(subcommand)]
+        what: Exercise,
+    },
 }
 
 /// Exit code for a command line clap did not accept (help and version are not errors).
@@ -61,6 +66,7 @@ fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Command::Info => cmd::info::run(opts),
+        Command::Exercise { what } => cmd::exercise::run(&what, opts),
     }
 }
 
@@ -85,6 +91,10 @@ fn main() -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+    use rvnetctl::cmd::exercise::{
+        pair::PairArgs,
+        tun::{Mode, TunArgs},
+    };
 
     use super::*;
 
@@ -154,6 +164,125 @@ mod tests {
         for flag in ["--help", "--version"] {
             let err = parse(&[flag]).unwrap_err();
             assert_eq!(usage_exit_code(&err), ExitCode::Ok, "{flag}");
+        }
+    }
+
+    fn exercise(args: &[&str]) -> Exercise {
+        let argv: Vec<_> = ["exercise"].iter().chain(args).copied().collect();
+        match parse(&argv).unwrap().command {
+            Command::Exercise { what } => what,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn tun_args(args: &[&str]) -> TunArgs {
+        let argv: Vec<_> = ["tun"].iter().chain(args).copied().collect();
+        match exercise(&argv) {
+            Exercise::Tun(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn exercise_tun_defaults() {
+        assert_eq!(
+            tun_args(&["rtun%d"]),
+            TunArgs {
+                name: "rtun%d".into(),
+                path: "/dev/net/rtun".into(),
+                mode: Mode::Tun,
+                no_pi: false,
+                count: 1000,
+                size: 56,
+                window: 64,
+                addr: "10.203.0.1/24".parse().unwrap(),
+            }
+        );
+    }
+
+    #[test]
+    fn exercise_tun_every_option() {
+        let args = tun_args(&[
+            "tap%d",
+            "--path",
+            "/dev/net/tun",
+            "--mode",
+            "tap",
+            "--no-pi",
+            "--count",
+            "1000000",
+            "--size=1472",
+            "--window",
+            "1",
+            "--addr",
+            "192.168.7.9/30",
+        ]);
+        assert_eq!(args.path, std::path::PathBuf::from("/dev/net/tun"));
+        assert_eq!((args.mode, args.no_pi), (Mode::Tap, true));
+        assert_eq!((args.count, args.size, args.window), (1_000_000, 1472, 1));
+        assert_eq!(args.addr.remote().to_string(), "192.168.7.10");
+    }
+
+    #[test]
+    fn exercise_tun_with_global_flags() {
+        let cli = parse(&["exercise", "tun", "t0", "-j"]).unwrap();
+        assert!(cli.json);
+    }
+
+    #[test]
+    fn exercise_tun_refuses_bad_values() {
+        for args in [
+            &["exercise", "tun"][..],
+            &["exercise", "tun", "t0", "--mode", "tunnel"],
+            &["exercise", "tun", "t0", "--count", "0"],
+            &["exercise", "tun", "t0", "--count", "-1"],
+            &["exercise", "tun", "t0", "--size", "7"],
+            &["exercise", "tun", "t0", "--size", "1473"],
+            &["exercise", "tun", "t0", "--window", "0"],
+            &["exercise", "tun", "t0", "--window", "257"],
+            &["exercise", "tun", "t0", "--addr", "10.0.0.1"],
+            &["exercise", "tun", "t0", "--addr", "10.0.0.255/24"],
+            &["exercise", "tun", "t0", "extra"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn exercise_pair_defaults_and_options() {
+        assert_eq!(
+            exercise(&["pair", "a", "b"]),
+            Exercise::Pair(PairArgs {
+                a: "a".into(),
+                b: "b".into(),
+                count: 1000,
+                size: 46,
+                window: 64,
+            })
+        );
+        assert_eq!(
+            exercise(&["pair", "veth0", "veth1", "--count", "10", "--size", "1500"]),
+            Exercise::Pair(PairArgs {
+                a: "veth0".into(),
+                b: "veth1".into(),
+                count: 10,
+                size: 1500,
+                window: 64,
+            })
+        );
+    }
+
+    #[test]
+    fn exercise_pair_needs_two_ends() {
+        for args in [
+            &["exercise", "pair", "a"][..],
+            &["exercise", "pair", "a", "b", "--size", "4"],
+            &["exercise", "pair", "a", "b", "--count", "0"],
+            &["exercise"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
         }
     }
 

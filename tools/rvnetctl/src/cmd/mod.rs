@@ -2,6 +2,7 @@
 
 //! The subcommands, one module per group.
 
+pub mod exercise;
 pub mod info;
 
 use crate::output::Format;
