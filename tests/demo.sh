@@ -47,6 +47,17 @@ step "counters (ip -s link)"
 ip -n $left -s link show dev demo0
 ip -n $right -s link show dev demo1
 
+step "rvnetctl exercise pair: raw frames both ways, every one checked"
+python3 "$RTNL_PAIR" rveth ex0 --peer ex1 >/dev/null
+ip link set dev ex0 up
+ip link set dev ex1 up
+rvnetctl exercise pair ex0 ex1 --count 2000
+ip link del ex0
+
+step "an rtun device: rvnetctl exercise tun pings the kernel through /dev/net/rtun"
+rvnetctl exercise tun rtun%d --path /dev/net/rtun --count 2000
+rvnetctl exercise tun rtap%d --path /dev/net/rtun --mode tap --count 1000
+
 step "delete one end: the pair goes"
 ip -n $left link del demo0
 ip -n $right link show dev demo1 2>/dev/null || echo "demo1 is gone too"
