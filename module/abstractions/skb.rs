@@ -144,10 +144,10 @@ impl SkBuff {
 
 impl SkBuff {
     /// Allocates a packet with room for `len` bytes of data for `dev`'s
-    /// receive path (`netdev_alloc_skb`), from process context.
+    /// receive path (`__netdev_alloc_skb`), from process context (may sleep).
     pub fn alloc_rx(dev: &Device, len: u32) -> Result<SkBuff> {
-        // SAFETY: `dev` is valid.
-        let skb = unsafe { bindings::netdev_alloc_skb(dev.as_raw(), len) };
+        // SAFETY: `dev` is valid; process context allows GFP_KERNEL.
+        let skb = unsafe { bindings::__netdev_alloc_skb(dev.as_raw(), len, bindings::GFP_KERNEL) };
         // SAFETY: A non-null result is a fresh skb we own.
         NonNull::new(skb).map(SkBuff).ok_or(ENOMEM)
     }

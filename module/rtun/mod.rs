@@ -165,14 +165,16 @@ impl Shared {
         self.flags() & IFF_PERSIST != 0
     }
 
-    /// tun's `tun_not_capable`: owner/group set and not matched, and no
-    /// CAP_NET_ADMIN in the device's netns.
+    /// tun's `tun_permitted`: owner and/or group set and all that is set
+    /// matched, or CAP_NET_ADMIN in the device's netns.
     fn permitted(&self, net: &Net) -> bool {
         let owner = Kuid::from_raw(self.owner.load(Ordering::Relaxed));
         let group = Kgid::from_raw(self.group.load(Ordering::Relaxed));
-        let owner_ok = owner.is_none_or(|o| o == Kuid::current_euid());
-        let group_ok = group.is_none_or(|g| g.in_current_groups());
-        (owner_ok && group_ok) || net.net_admin_capable()
+        // If both are set, both must match.
+        ((owner.is_some() || group.is_some())
+            && owner.is_none_or(|o| o == Kuid::current_euid())
+            && group.is_none_or(|g| g.in_current_groups()))
+            || net.net_admin_capable()
     }
 
     /// The flags TUNGETIFF reports (tun's `tun_flags()` plus "no filter").
@@ -308,18 +310,25 @@ pub(crate) struct RtunFile {
 }
 
 impl RtunFile {
+    /// The device this file is attached to. A file whose device was
+    /// deleted is detached, as in tun: it may attach again.
     fn shared(&self) -> Option<Arc<Shared>> {
-        self.attached.lock().clone()
+        let mut a = self.attached.lock();
+        if a.as_ref().is_some_and(|sh| sh.dead.load(Ordering::Acquire)) {
+            *a = None;
+        }
+        a.clone()
     }
 
     /// TUNSETIFF: attach to the named device, or create it.
     fn set_iff(&self, ifr: &mut IfReq, rtnl: &Rtnl) -> Result {
         let flags = ifr.flags();
-        let ty = flags & TUN_TYPE_MASK;
-        if flags & RTUN_UNSUPPORTED != 0 || (ty != IFF_TUN && ty != IFF_TAP) {
+        let (want_tun, want_tap) = (flags & IFF_TUN != 0, flags & IFF_TAP != 0);
+        if flags & RTUN_UNSUPPORTED != 0 || !(want_tun || want_tap) {
             return Err(EINVAL);
         }
-        let tap = ty == IFF_TAP;
+        // Both bits: tun makes a TUN device and attaches to either kind.
+        let tap = !want_tun;
         let net: &Net = &self.net;
         let shared = match RTUN_LINK.lookup(net, ifr.name(), rtnl) {
             Lookup::Other => return Err(if flags & IFF_TUN_EXCL != 0 { EBUSY } else { EINVAL }),
@@ -328,7 +337,7 @@ impl RtunFile {
                     return Err(EBUSY);
                 }
                 let sh = dev.private().shared.get().ok_or(EINVAL)?;
-                if sh.tap != tap {
+                if !((want_tap && sh.tap) || (want_tun && !sh.tap)) {
                     return Err(EINVAL);
                 }
                 if !sh.permitted(dev.net()) {
@@ -409,8 +418,8 @@ impl RtunFile {
         if sh.tap && len < ETH_HLEN as usize {
             return Err(EINVAL);
         }
-        if len > RTUN_MAX_PACKET {
-            return Err(EINVAL);
+        if len > RTUN_MAX_WRITE {
+            return Err(EMSGSIZE);
         }
         let mut skb = SkBuff::alloc_rx(&dev, len as u32)?;
         skb.put_from_iter(iov, len as u32)?;
@@ -484,6 +493,10 @@ impl CharDevice for RtunFile {
 
     fn read_iter(&self, file: &File, iov: &mut IovIterDest<'_>) -> Result<usize> {
         let sh = self.shared().ok_or(EBADFD)?;
+        // A zero-length read takes nothing off the queue (as tun).
+        if iov.is_empty() {
+            return Ok(0);
+        }
         let nonblock = file.flags() & O_NONBLOCK != 0;
         let skb = {
             let mut ring = sh.ring.lock();
@@ -491,8 +504,9 @@ impl CharDevice for RtunFile {
                 if let Some(skb) = ring.pop() {
                     break skb;
                 }
+                // The device went away under a reader: tun says EFAULT.
                 if sh.dead.load(Ordering::Acquire) {
-                    return Err(EBADFD);
+                    return Err(EFAULT);
                 }
                 if nonblock {
                     return Err(EAGAIN);
@@ -502,7 +516,9 @@ impl CharDevice for RtunFile {
                 }
             }
         };
-        self.put_user(&sh, skb, iov)
+        // tun returns what was copied: a short buffer truncates.
+        let room = iov.len();
+        self.put_user(&sh, skb, iov).map(|n| n.min(room))
     }
 
     fn write_iter(&self, _file: &File, iov: &mut IovIterSource<'_>) -> Result<usize> {
@@ -518,12 +534,12 @@ impl CharDevice for RtunFile {
             return chrdev::poll::ERR;
         };
         table.register_wait(file, &sh.wait);
+        if sh.dead.load(Ordering::Acquire) {
+            return chrdev::poll::ERR;
+        }
         let mut mask = chrdev::poll::OUT;
         if sh.ring.lock().len > 0 {
             mask |= chrdev::poll::IN;
-        }
-        if sh.dead.load(Ordering::Acquire) {
-            mask |= chrdev::poll::ERR;
         }
         mask
     }

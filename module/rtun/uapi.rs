@@ -25,7 +25,6 @@ pub(crate) const IFF_NOFILTER: u16 = 0x1000;
 pub(crate) const IFF_ONE_QUEUE: u16 = 0x2000;
 pub(crate) const IFF_VNET_HDR: u16 = 0x4000;
 pub(crate) const IFF_TUN_EXCL: u16 = 0x8000;
-pub(crate) const TUN_TYPE_MASK: u16 = 0x000f;
 
 /// What rtun supports, as TUNGETFEATURES reports it.
 pub(crate) const RTUN_FEATURES: u32 = (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE) as u32;
@@ -48,5 +47,7 @@ pub(crate) const ETH_P_IPV6: u16 = 0x86dd;
 
 /// tun's default queue length (`TUN_READQ_SIZE`).
 pub(crate) const TUN_READQ_SIZE: u32 = 500;
-/// Largest packet a write may carry (tun: 64 KiB less headers).
-pub(crate) const RTUN_MAX_PACKET: usize = 65535;
+/// Largest write rtun takes. tun takes oversized packets (up to its
+/// fragment limit) and lets the stack drop them; rtun builds linear packets
+/// and stops at 128 KiB less room for the skb's own overhead.
+pub(crate) const RTUN_MAX_WRITE: usize = 128 * 1024 - 1024;
