@@ -59,13 +59,24 @@ if [ -z "$cmd" ]; then
 	exec "$VNG" "${vng_args[@]}" --exec "bash $RVNET_ROOT/virtme/guest.sh $res --shell"
 fi
 
-timeout "${RVNET_VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" \
-	--exec "bash $RVNET_ROOT/virtme/guest.sh $res" </dev/null >"$res/vng.log" 2>&1 &
-vng_pid=$!
-# Stream what the command prints while it runs.
-touch "$res/output"
-tail -n +1 -f --pid=$vng_pid "$res/output" 2>/dev/null
-wait $vng_pid
+boot() {
+	timeout "${RVNET_VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" \
+		--exec "bash $RVNET_ROOT/virtme/guest.sh $res" </dev/null >"$res/vng.log" 2>&1 &
+	vng_pid=$!
+	# Stream what the command prints while it runs.
+	touch "$res/output"
+	tail -n +1 -f --pid=$vng_pid "$res/output" 2>/dev/null
+	wait $vng_pid
+}
+boot
+# A VM that never reached the guest script (qemu/vng start-up trouble, seen
+# when several VMs start at once on a loaded host) is booted once more; one
+# that started the command and then died is a failure.
+if [ ! -f "$res/status" ] && [ ! -s "$res/output" ] && [ ! -f "$res/dmesg" ]; then
+	log "the VM did not start the command; booting once more"
+	tail -n 5 "$res/vng.log" >&2
+	boot
+fi
 
 if [ ! -f "$res/status" ]; then
 	tail -n 40 "$res/vng.log" >&2
