@@ -40,6 +40,8 @@ struct RvnetModule {
     _rtun_dev: abstractions::chrdev::Registration<rtun::RtunFile>,
     _rtun: abstractions::netdev::LinkRegistration<rtun::Rtun>,
     _rveth: abstractions::netdev::LinkRegistration<rveth::Rveth>,
+    /// Initialised last: says the module is up once everything registered.
+    _loaded: (),
 }
 
 impl kernel::InPlaceModule for RvnetModule {
@@ -49,6 +51,7 @@ impl kernel::InPlaceModule for RvnetModule {
             _rtun: rtun::RTUN_LINK.register()?,
             _rtun_dev <- abstractions::chrdev::Registration::register(),
             _family: family::register()?,
+            _loaded: pr_info!("rvnet {} loaded\n", VERSION.to_str().unwrap_or("?")),
         })
     }
 }
