@@ -19,7 +19,7 @@ for t in "${tests[@]}"; do
 	echo "# --- $name"
 	start=$(date +%s)
 	# Stream the test's output (indented) and keep it for counting.
-	timeout "${RVNET_TEST_TIMEOUT:-900}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/    /'
+	timeout "${RVNET_TEST_TIMEOUT:-2700}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/    /'
 	rc=${PIPESTATUS[0]}
 	out=$(cat "$log")
 	p=$(printf '%s\n' "$out" | grep -E '^ok [0-9]+' | grep -vc '# SKIP')
