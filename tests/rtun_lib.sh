@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# The differential harness shared by the rtun tests 20-22: runs tunclient.py
+# scenarios on /dev/net/tun and /dev/net/rtun and compares. Source after lib.sh.
+
+[ "${RVNET_NO_LOAD:-0}" = 1 ] || ensure_rvnet || diag "rvnet.ko could not be loaded"
+
+TUNCLIENT=$RVNET_ROOT/tests/tools/tunclient.py
+# device:prefix; the kernel's tun first, it is the reference. RTUN_DEV
+# points the rtun half elsewhere (RTUN_DEV=/dev/net/tun checks the test
+# itself: both halves must then agree); RTUN_TEST_VERBOSE=1 prints the
+# reference's step lines. --other is the other device (for `cross`).
+RTUN_DEV=${RTUN_DEV:-/dev/net/rtun}
+RTUN_PATHS="/dev/net/tun:tun $RTUN_DEV:rtun"
+tmp=$(mktemp -d); defer rm -rf "$tmp"
+
+# tun_scenarios SCENARIO...: run the tunclient.py scenarios against each
+# device, all in one client process in a fresh netns per device (python
+# starts slowly under TCG); then per scenario: one case per device (the
+# client's checks against tun's values) and "rtun = tun: SCENARIO" (the
+# step lines, notes dropped, must be equal).
+tun_scenarios() {
+	local p dev pfx out s f d other
+	for p in $RTUN_PATHS; do
+		dev=${p%:*}; pfx=${p#*:}; out=$tmp/all.$pfx
+		other=/dev/net/tun; [ "$pfx" = tun ] && other=$RTUN_DEV
+		rm -f "$out" "$tmp/"*".$pfx"
+		[ -c "$dev" ] || continue
+		setup_ns ns
+		ip netns exec "$ns" timeout 150 "${PYTHON:-python3}" -S "$TUNCLIENT" --path "$dev" --prefix "$pfx" \
+			--other "$other" "$@" >"$out" 2>"$out.err"
+		echo $? >"$out.rc"
+		cleanup_ns
+		for s in "$@"; do
+			awk -v s="== $s" '$0 == s { on = 1; next } /^== / { on = 0 } on' "$out" >"$tmp/$s.$pfx"
+		done
+	done
+	for s in "$@"; do
+		for p in $RTUN_PATHS; do
+			dev=${p%:*}; pfx=${p#*:}; f=$tmp/$s.$pfx
+			if [ ! -c "$dev" ]; then
+				ktap_fail "$pfx: $s # $dev missing"
+			elif grep -q "^# end $s: ok\$" "$f"; then
+				ktap_ok "$pfx: $s"
+			elif grep -q "^# end $s: " "$f"; then
+				ktap_fail "$pfx: $s"
+				# The failed steps, each followed by tun's value.
+				grep -B1 '^# .*: expected \|^exception: ' "$f" | grep -v '^--$' |
+					sed 's/^/#   /' | head -n 40
+				tail -n 6 "$tmp/all.$pfx.err" | sed 's/^/#   stderr: /'
+			else
+				ktap_fail "$pfx: $s"
+				diag "no result: the client ended (exit $(cat "$tmp/all.$pfx.rc")) before the end of $s"
+				tail -n 5 "$f" | sed 's/^/#   last: /'
+				tail -n 6 "$tmp/all.$pfx.err" | sed 's/^/#   stderr: /'
+				mv "$f" "$f.partial"
+			fi
+			[ "${RTUN_TEST_VERBOSE:-0}" = 1 ] && [ "$pfx" = tun ] && [ -f "$f" ] &&
+				sed 's/^/#   /' "$f"
+		done
+		if [ ! -c "$RTUN_DEV" ]; then
+			ktap_fail "rtun = tun: $s # $RTUN_DEV missing"
+		elif [ ! -f "$tmp/$s.tun" ] || [ ! -f "$tmp/$s.rtun" ]; then
+			ktap_fail "rtun = tun: $s # not run to the end on both"
+		elif d=$(diff -U0 <(grep -v '^# ' "$tmp/$s.tun") <(grep -v '^# ' "$tmp/$s.rtun")); then
+			ktap_ok "rtun = tun: $s"
+		else
+			ktap_fail "rtun = tun: $s"
+			diag "diff -U0 tun rtun:"
+			printf '%s\n' "$d" | sed '1,2d' | grep -v '^@@' | sed 's/^/#   /' | head -n 40
+		fi
+	done
+}
+
+if [ -c "$RTUN_DEV" ]; then
+	ktap_ok "rtun: $RTUN_DEV is a character device"
+else
+	ktap_fail "rtun: $RTUN_DEV is a character device"
+	grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
+	rvnet_loaded || diag "rvnet is not loaded"
+fi
