@@ -154,3 +154,41 @@ print(d[side][what])' "$2"
 
 # kinds under test: the kernel's veth as the reference, then rveth.
 KINDS="veth rveth"
+
+# --- the rvnet family (tests 3x-family-*) ------------------------------------
+# A Python without pyenv's shim (much faster to start under TCG).
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+
+# jkeys JSON: the sorted keys of the first object of a JSON array, as one line.
+jkeys() { jq -c '.[0] | keys' <<<"$1"; }
+
+# rvnet_notify_group: the id of the family's multicast group "notify".
+rvnet_notify_group() { rvnetctl -j info | jq -r '.mcast_groups[] | select(.name == "notify") | .id'; }
+
+# nl_joined PID GROUP: has a netlink socket of PID, or of a child of PID (as
+# under `timeout`), joined multicast group GROUP? Reads /proc/P/net/netlink
+# (the namespace P is in), whose Groups column holds groups 1..32 only: for a
+# higher GROUP it cannot tell and says yes.
+nl_joined() {
+	local group=$2 pid inodes inode groups
+	[ "$group" -gt 32 ] && return 0
+	for pid in $1 $(pgrep -P "$1"); do
+		inodes=" $(ls -l /proc/"$pid"/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ') "
+		while read -r _ _ _ groups _ _ _ _ _ inode _; do
+			[[ $inodes == *" $inode "* ]] || continue
+			(( 0x$groups & (1 << (group - 1)) )) && return 0
+		done < <(tail -n +2 /proc/"$pid"/net/netlink 2>/dev/null)
+	done
+	return 1
+}
+
+# wait_joined PID GROUP: wait (up to 20 s) until PID listens to GROUP.
+wait_joined() {
+	busywait 20000 nl_joined "$1" "$2" || return 1
+	[ "$2" -gt 32 ] && sleep 2
+	return 0
+}
+
+# rvnetctl_from DIR: run rvnetctl from a copy in DIR (a tmpfs in the VM): read
+# over 9p, its pages cost a round trip at every start (~1 s under TCG).
+rvnetctl_from() { cp "$(command -v rvnetctl)" "$1/" && PATH=$1:$PATH; }

@@ -65,6 +65,9 @@ pub enum Error {
     /// The netlink socket failed, or a message could not be built.
     #[error("netlink: {0}")]
     Netlink(String),
+    /// The socket's receive buffer overflowed: the kernel dropped messages (`ENOBUFS`).
+    #[error("netlink receive buffer overrun, messages were lost")]
+    Overrun,
     /// The kernel's reply did not have the expected shape.
     #[error("malformed reply: {0}")]
     Malformed(String),
@@ -84,6 +87,12 @@ pub enum Error {
     /// A device name the kernel would not accept (empty, too long, with `/`, `:`, spaces).
     #[error("invalid device name \"{0}\"")]
     DeviceName(String),
+    /// `--user NAME`: no such user.
+    #[error("unknown user \"{0}\"")]
+    NoUser(String),
+    /// `--group NAME`: no such group.
+    #[error("unknown group \"{0}\"")]
+    NoGroup(String),
     /// A device named on the command line does not exist.
     #[error("cannot find device \"{0}\"")]
     NoDevice(String),

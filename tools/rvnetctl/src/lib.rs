@@ -10,6 +10,7 @@
 
 pub mod cmd;
 pub mod error;
+pub mod family;
 pub mod ifreq;
 pub mod link;
 pub mod netlink;

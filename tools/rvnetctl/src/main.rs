@@ -4,17 +4,38 @@
 
 #![forbid(unsafe_code)]
 
-use clap::{ArgAction, Parser, Subcommand};
+use std::io;
+
+use clap::{ArgAction, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 use rvnetctl::{
-    cmd::{self, exercise::Exercise, Opts},
+    cmd::{self, exercise::Exercise, monitor::MonitorArgs, pair::PairCmd, tun::TunCmd, Opts},
     error::{error_line, ExitCode, Result},
     netns,
     output::Format,
 };
 
+const EXAMPLES: &str = "\
+Examples:
+  rvnetctl info
+  rvnetctl pair add veth0 --peer veth1
+  rvnetctl -j pair list
+  rvnetctl tun add rtun0 --mode tun
+  rvnetctl -n blue -s tun list
+  rvnetctl -j monitor
+  rvnetctl completions bash > /etc/bash_completion.d/rvnetctl
+
+Exit status: 0 ok, 1 error in rvnetctl, 2 the kernel refused, 255 bad command line.";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  rvnetctl completions bash > /etc/bash_completion.d/rvnetctl
+  rvnetctl completions zsh > ~/.zfunc/_rvnetctl
+  source <(rvnetctl completions bash)";
+
 /// Control rvnet virtual network devices.
 #[derive(Debug, Parser)]
-#[command(name = "rvnetctl", version, arg_required_else_help = true)]
+#[command(name = "rvnetctl", version, arg_required_else_help = true, after_help = EXAMPLES)]
 struct Cli {
     /// Print JSON.
     #[arg(short, long, global = true)]
@@ -40,10 +61,30 @@ struct Cli {
 enum Command {
     /// Show the family and what the module reports: version, features, counts.
     Info,
+    /// Create, delete, list and show rveth pairs.
+    Pair {
+        #[command(subcommand)]
+        cmd: PairCmd,
+    },
+    /// Create, delete, list and show rtun devices.
+    Tun {
+        #[command(subcommand)]
+        cmd: TunCmd,
+    },
+    /// Print rvnet's notifications as they come: pairs and rtun devices created and
+    /// deleted, carrier changes.
+    Monitor(MonitorArgs),
     /// Send traffic through a device and check that all of it arrives, intact and in order.
     Exercise {
         #[command(subcommand)]
         what: Exercise,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: Shell,
     },
 }
 
@@ -56,7 +97,16 @@ fn usage_exit_code(err: &clap::Error) -> ExitCode {
     }
 }
 
+/// Writes the completion script for `shell` to `out`.
+fn completions(shell: Shell, out: &mut dyn io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "rvnetctl", out);
+}
+
 fn run(cli: Cli) -> Result<()> {
+    if let Command::Completions { shell } = cli.command {
+        completions(shell, &mut io::stdout().lock());
+        return Ok(());
+    }
     if let Some(name) = &cli.netns {
         netns::enter(name)?;
     }
@@ -66,7 +116,11 @@ fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Command::Info => cmd::info::run(opts),
+        Command::Pair { cmd } => cmd::pair::run(&cmd, opts),
+        Command::Tun { cmd } => cmd::tun::run(&cmd, opts),
+        Command::Monitor(args) => cmd::monitor::run(&args, opts),
         Command::Exercise { what } => cmd::exercise::run(&what, opts),
+        Command::Completions { .. } => unreachable!("handled above"),
     }
 }
 
@@ -90,10 +144,12 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-    use rvnetctl::cmd::exercise::{
-        pair::PairArgs,
-        tun::{Mode, TunArgs},
+    use rvnetctl::cmd::{
+        exercise::{
+            pair::PairArgs,
+            tun::{Mode, TunArgs},
+        },
+        pair, tun,
     };
 
     use super::*;
@@ -283,6 +339,235 @@ mod tests {
         ] {
             let err = parse(args).unwrap_err();
             assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    fn pair_cmd(args: &[&str]) -> PairCmd {
+        let argv: Vec<_> = ["pair"].iter().chain(args).copied().collect();
+        match parse(&argv).unwrap().command {
+            Command::Pair { cmd } => cmd,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn tun_cmd(args: &[&str]) -> TunCmd {
+        let argv: Vec<_> = ["tun"].iter().chain(args).copied().collect();
+        match parse(&argv).unwrap().command {
+            Command::Tun { cmd } => cmd,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pair_add_minimal_and_full() {
+        assert_eq!(
+            pair_cmd(&["add", "a"]),
+            PairCmd::Add(pair::AddArgs {
+                name: "a".into(),
+                peer: None,
+                peer_netns: None,
+                mtu: None,
+            })
+        );
+        assert_eq!(
+            pair_cmd(&[
+                "add",
+                "a",
+                "--peer",
+                "b",
+                "--peer-netns",
+                "blue",
+                "--mtu=9000"
+            ]),
+            PairCmd::Add(pair::AddArgs {
+                name: "a".into(),
+                peer: Some("b".into()),
+                peer_netns: Some("blue".into()),
+                mtu: Some(9000),
+            })
+        );
+    }
+
+    #[test]
+    fn pair_del_list_show() {
+        assert_eq!(pair_cmd(&["del", "a"]), PairCmd::Del { name: "a".into() });
+        assert_eq!(pair_cmd(&["list"]), PairCmd::List);
+        assert_eq!(pair_cmd(&["ls"]), PairCmd::List);
+        assert_eq!(
+            pair_cmd(&["show", "veth0"]),
+            PairCmd::Show {
+                name: "veth0".into()
+            }
+        );
+    }
+
+    #[test]
+    fn pair_with_global_flags_anywhere() {
+        let cli = parse(&["-n", "red", "pair", "list", "-js"]).unwrap();
+        assert_eq!(cli.netns.as_deref(), Some("red"));
+        assert!(cli.json);
+        assert_eq!(cli.stats, 1);
+    }
+
+    #[test]
+    fn pair_refuses_bad_command_lines() {
+        for args in [
+            &["pair"][..],
+            &["pair", "add"],
+            &["pair", "add", "sixteen-chars-12"],
+            &["pair", "add", "a", "--peer", "b/c"],
+            &["pair", "add", "a", "--mtu", "-1"],
+            &["pair", "add", "a", "--mtu", "big"],
+            &["pair", "add", "a", "b"],
+            &["pair", "del"],
+            &["pair", "show"],
+            &["pair", "list", "extra"],
+            &["pair", "frob"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn tun_add_minimal_and_full() {
+        assert_eq!(
+            tun_cmd(&["add", "rtun%d", "--mode", "tun"]),
+            TunCmd::Add(tun::AddArgs {
+                name: "rtun%d".into(),
+                mode: Mode::Tun,
+                user: None,
+                group: None,
+                no_pi: false,
+            })
+        );
+        assert_eq!(
+            tun_cmd(&[
+                "add",
+                "tap0",
+                "--mode=tap",
+                "--user",
+                "alice",
+                "--group",
+                "100",
+                "--no-pi"
+            ]),
+            TunCmd::Add(tun::AddArgs {
+                name: "tap0".into(),
+                mode: Mode::Tap,
+                user: Some(tun::Id::Name("alice".into())),
+                group: Some(tun::Id::Num(100)),
+                no_pi: true,
+            })
+        );
+    }
+
+    #[test]
+    fn tun_del_list_show() {
+        assert_eq!(tun_cmd(&["del", "t"]), TunCmd::Del { name: "t".into() });
+        assert_eq!(tun_cmd(&["list"]), TunCmd::List);
+        assert_eq!(tun_cmd(&["show", "t"]), TunCmd::Show { name: "t".into() });
+    }
+
+    #[test]
+    fn tun_refuses_bad_command_lines() {
+        for args in [
+            &["tun"][..],
+            &["tun", "add", "t0"],
+            &["tun", "add", "t0", "--mode", "tunnel"],
+            &["tun", "add", "--mode", "tun"],
+            &["tun", "add", "t0", "--mode", "tun", "--user", ""],
+            &[
+                "tun",
+                "add",
+                "t0",
+                "--mode",
+                "tun",
+                "--group",
+                "99999999999",
+            ],
+            &["tun", "add", "a b", "--mode", "tun"],
+            &["tun", "del"],
+            &["tun", "show", "a", "b"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn monitor_count() {
+        match parse(&["monitor"]).unwrap().command {
+            Command::Monitor(args) => assert_eq!(args.count, None),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["-j", "monitor", "--count", "3"]).unwrap().command {
+            Command::Monitor(args) => assert_eq!(args.count, Some(3)),
+            other => panic!("{other:?}"),
+        }
+        for args in [
+            &["monitor", "--count", "0"][..],
+            &["monitor", "--count"],
+            &["monitor", "--count", "x"],
+            &["monitor", "extra"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn every_command_has_help_with_examples() {
+        // Everything but `exercise` (which explains itself at length), `info` and `help`.
+        fn walk(cmd: &mut clap::Command, path: &str) {
+            let path = format!("{path} {}", cmd.get_name());
+            let help = cmd.render_long_help().to_string();
+            let exempt =
+                path.contains("exercise") || path.ends_with(" info") || path.ends_with(" help");
+            assert!(
+                exempt || help.contains("Examples:"),
+                "no examples in `{path} --help`"
+            );
+            for sub in cmd.get_subcommands_mut() {
+                walk(sub, &path);
+            }
+        }
+        walk(&mut Cli::command(), "");
+    }
+
+    #[test]
+    fn help_exits_zero_for_subcommands() {
+        for args in [
+            &["pair", "--help"][..],
+            &["pair", "add", "--help"],
+            &["tun", "add", "-h"],
+            &["monitor", "--help"],
+            &["completions", "--help"],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Ok, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn completions_for_every_shell() {
+        assert_eq!(
+            parse(&["completions", "bash"]).unwrap().command,
+            Command::Completions { shell: Shell::Bash }
+        );
+        assert!(parse(&["completions", "tcsh"]).is_err());
+        for shell in [
+            Shell::Bash,
+            Shell::Zsh,
+            Shell::Fish,
+            Shell::Elvish,
+            Shell::PowerShell,
+        ] {
+            let mut out = Vec::new();
+            completions(shell, &mut out);
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("rvnetctl"), "{shell:?}");
+            assert!(text.contains("peer-netns"), "{shell:?}");
         }
     }
 

@@ -13,6 +13,7 @@
 
 use neli::{
     consts::{genl::NlAttrType, nl::NlmF, socket::NlFamily},
+    err::SocketError,
     genl::{AttrTypeBuilder, Genlmsghdr, GenlmsghdrBuilder, Nlattr, NlattrBuilder, NoUserHeader},
     nl::{NlPayload, NlmsghdrBuilder},
     socket::synchronous::NlSocketHandle,
@@ -275,6 +276,17 @@ fn netlink_err(err: impl std::fmt::Display) -> Error {
     Error::Netlink(err.to_string())
 }
 
+/// A receive error: `ENOBUFS` means the socket's buffer overflowed and messages were lost.
+fn recv_err(err: SocketError) -> Error {
+    match &err {
+        SocketError::Io(io) if io.raw_os_error() == Some(Errno::ENOBUFS as i32) => Error::Overrun,
+        _ => netlink_err(err),
+    }
+}
+
+/// A multicast message: its command and attributes.
+pub type Notification = (u8, Attrs);
+
 /// A generic netlink socket that asks for extended acks.
 pub struct GenlSocket {
     sock: NlSocketHandle,
@@ -328,6 +340,38 @@ impl GenlSocket {
         .collect()
     }
 
+    /// Joins the multicast group with id `group` (`NETLINK_ADD_MEMBERSHIP`, which, unlike
+    /// the bind-time bitmask, reaches ids above 32).
+    pub fn join(&mut self, group: u32) -> Result<()> {
+        self.sock
+            .add_mcast_membership(Groups::new_groups(&[group]))
+            .map_err(netlink_err)
+    }
+
+    /// Asks for a receive buffer of `bytes` (the kernel caps it at `rmem_max`), so that a
+    /// burst of notifications is not lost while they are being printed.
+    pub fn set_recv_buffer(&mut self, bytes: usize) -> Result<()> {
+        self.sock.set_recv_buffer_size(bytes).map_err(netlink_err)
+    }
+
+    /// Waits for the next datagram; returns the messages of `family` in it. Anything else
+    /// (late acks, other families) is skipped. [`Error::Overrun`] when the kernel had to
+    /// drop messages because the buffer was full.
+    pub fn recv_notifications(&mut self, family: u16) -> Result<Vec<Notification>> {
+        let (msgs, _) = self.sock.recv::<u16, GenlMsg>().map_err(recv_err)?;
+        let mut out = Vec::new();
+        for msg in msgs {
+            let msg = msg.map_err(netlink_err)?;
+            if *msg.nl_type() != family {
+                continue;
+            }
+            if let NlPayload::Payload(genl) = msg.nl_payload() {
+                out.push((*genl.cmd(), Attrs::from_genl(genl.attrs())));
+            }
+        }
+        Ok(out)
+    }
+
     /// Sends a `do` request (with `NLM_F_ACK`); returns the replies that came before the ack.
     pub fn request(
         &mut self,
@@ -377,7 +421,7 @@ impl GenlSocket {
 
         let mut replies = Vec::new();
         loop {
-            let (msgs, _) = self.sock.recv::<u16, GenlMsg>().map_err(netlink_err)?;
+            let (msgs, _) = self.sock.recv::<u16, GenlMsg>().map_err(recv_err)?;
             for msg in msgs {
                 let msg = msg.map_err(netlink_err)?;
                 if *msg.nl_seq() != seq {
@@ -439,7 +483,26 @@ impl Rvnet {
         self.sock
             .dump(self.family.id, uapi::RVNET_FAMILY_VERSION, cmd, attrs)
     }
+
+    /// Joins the family's multicast group `name`, with a receive buffer large enough for
+    /// bursts.
+    pub fn join(&mut self, name: &str) -> Result<()> {
+        let id = self
+            .family
+            .mcast_group(name)
+            .ok_or_else(|| Error::Malformed(format!("family has no group \"{name}\"")))?;
+        self.sock.set_recv_buffer(NOTIFY_RCVBUF)?;
+        self.sock.join(id)
+    }
+
+    /// Waits for the next multicast messages of the family (after [`Rvnet::join`]).
+    pub fn notifications(&mut self) -> Result<Vec<Notification>> {
+        self.sock.recv_notifications(self.family.id)
+    }
 }
+
+/// Receive buffer asked for when listening to notifications (`ip monitor` asks for 1 MiB).
+const NOTIFY_RCVBUF: usize = 1 << 20;
 
 /// A `struct nlattr` with its padding, written by hand: the tests' reference encoding.
 #[cfg(test)]

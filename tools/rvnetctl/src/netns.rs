@@ -29,6 +29,15 @@ pub fn enter(name: &str) -> Result<()> {
     enter_handle(name, &path(name)?)
 }
 
+/// Opens the handle of the namespace called `name`, e.g. to pass its fd to the kernel.
+pub fn open(name: &str) -> Result<File> {
+    File::open(path(name)?).map_err(|err| Error::Netns {
+        name: name.to_owned(),
+        action: "open",
+        errno: errno_of(&err),
+    })
+}
+
 /// Moves this thread into the network namespace whose handle is at `handle`.
 fn enter_handle(name: &str, handle: &Path) -> Result<()> {
     let fail = |action, errno| Error::Netns {
@@ -86,6 +95,23 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn missing_namespace_handle_is_not_opened() {
+        let err = open("rvnetctl-test-no-such-netns").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Netns {
+                    action: "open",
+                    errno: Errno::ENOENT,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(matches!(open("../x"), Err(Error::NetnsName(_))));
     }
 
     #[test]

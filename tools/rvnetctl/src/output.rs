@@ -45,6 +45,62 @@ pub fn table(rows: &[(&str, String)]) -> String {
         .collect()
 }
 
+/// A value shown as one row of a table under a header line (a list of devices).
+pub trait Row {
+    /// The column titles; `stats` adds the counters' columns.
+    fn header(stats: bool) -> Vec<&'static str>;
+    /// This value's cells, in the header's order.
+    fn cells(&self, stats: bool) -> Vec<String>;
+}
+
+/// Renders rows of cells as left-aligned columns two spaces apart, without trailing
+/// spaces.
+pub fn columns(rows: &[Vec<String>]) -> String {
+    let count = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..count)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|row| row.get(i))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(&widths) {
+            line += &format!("{cell:<width$}  ");
+        }
+        out += line.trim_end();
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders `items`: a table with a header line, or a JSON array (`[]` when empty).
+pub fn render_rows<T: Serialize + Row>(items: &[T], format: Format, stats: bool) -> Result<String> {
+    let json = match format {
+        Format::Table => {
+            let header = T::header(stats).into_iter().map(str::to_owned).collect();
+            let rows: Vec<_> = std::iter::once(header)
+                .chain(items.iter().map(|item| item.cells(stats)))
+                .collect();
+            return Ok(columns(&rows));
+        }
+        Format::Json => serde_json::to_string(items),
+        Format::JsonPretty => serde_json::to_string_pretty(items),
+    };
+    Ok(json.map_err(io::Error::other)? + "\n")
+}
+
+/// Prints `items` in `format` on stdout.
+pub fn print_rows<T: Serialize + Row>(items: &[T], format: Format, stats: bool) -> Result<()> {
+    let text = render_rows(items, format, stats)?;
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
 /// Renders `value` in `format`, ending with a newline.
 pub fn render<T: Serialize + Table>(value: &T, format: Format) -> Result<String> {
     let json = match format {
@@ -85,6 +141,59 @@ mod tests {
         name: "a",
         count: 2,
     };
+
+    impl Row for Sample {
+        fn header(stats: bool) -> Vec<&'static str> {
+            match stats {
+                false => vec!["NAME", "COUNT"],
+                true => vec!["NAME", "COUNT", "MORE"],
+            }
+        }
+        fn cells(&self, stats: bool) -> Vec<String> {
+            let mut cells = vec![self.name.to_owned(), self.count.to_string()];
+            if stats {
+                cells.push("x".into());
+            }
+            cells
+        }
+    }
+
+    const LONG: Sample = Sample {
+        name: "longer-name",
+        count: 12345,
+    };
+
+    #[test]
+    fn rows_as_aligned_columns() {
+        assert_eq!(
+            render_rows(&[SAMPLE, LONG], Format::Table, false).unwrap(),
+            "NAME         COUNT\n\
+             a            2\n\
+             longer-name  12345\n"
+        );
+        assert_eq!(
+            render_rows(&[SAMPLE], Format::Table, true).unwrap(),
+            "NAME  COUNT  MORE\na     2      x\n"
+        );
+    }
+
+    #[test]
+    fn no_rows_is_a_header_or_an_empty_array() {
+        let none: [Sample; 0] = [];
+        assert_eq!(
+            render_rows(&none, Format::Table, false).unwrap(),
+            "NAME  COUNT\n"
+        );
+        assert_eq!(render_rows(&none, Format::Json, false).unwrap(), "[]\n");
+    }
+
+    #[test]
+    fn rows_as_json_array() {
+        assert_eq!(
+            render_rows(&[SAMPLE, LONG], Format::Json, true).unwrap(),
+            "[{\"name\":\"a\",\"count\":2},{\"name\":\"longer-name\",\"count\":12345}]\n"
+        );
+    }
 
     #[test]
     fn flags_choose_format() {

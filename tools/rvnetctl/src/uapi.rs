@@ -105,6 +105,8 @@ pub const RVNET_A_TUN_ATTACHED: u16 = 7;
 pub const RVNET_A_TUN_QUEUE_LEN: u16 = 8;
 /// Device counters (nested, attribute set `stats`).
 pub const RVNET_A_TUN_STATS: u16 = 9;
+/// Whether the device outlives its last file, `TUNSETPERSIST` (u8, 0 or 1).
+pub const RVNET_A_TUN_PERSIST: u16 = 10;
 
 // Values of `RVNET_A_TUN_MODE`.
 
