@@ -59,6 +59,14 @@ if [ -z "$cmd" ]; then
 	exec "$VNG" "${vng_args[@]}" --exec "bash $RVNET_ROOT/virtme/guest.sh $res --shell"
 fi
 
+# One VM at a time on this machine: under TCG two VMs at once slow each other
+# down many times over and have failed to start. Wait for the one running.
+exec 9>"$RVNET_CACHE/vm.lock"
+if ! flock -n 9; then
+	log "another rvnet VM is running; waiting for it"
+	flock 9
+fi
+
 boot() {
 	timeout "${RVNET_VM_TIMEOUT:-3600}" "$VNG" "${vng_args[@]}" \
 		--exec "bash $RVNET_ROOT/virtme/guest.sh $res" </dev/null >"$res/vng.log" 2>&1 &
