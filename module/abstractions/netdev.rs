@@ -303,14 +303,16 @@ impl Device {
         }
     }
 
-    /// The id `from` gives this device's netns, when they differ (and an id
-    /// is assigned).
-    pub fn netnsid_in(&self, from: &Net) -> Option<i32> {
+    /// The id `from` gives this device's netns, when they differ; assigns
+    /// one if there is none yet, as rtnetlink does for `IFLA_LINK_NETNSID`
+    /// (`peernet2id_alloc`). May sleep.
+    pub fn netnsid_in(&self, from: &Net, _rtnl: &Rtnl) -> Option<i32> {
         if self.net() == from {
             return None;
         }
-        // SAFETY: Both namespaces are valid.
-        let id = unsafe { bindings::peernet2id(from.as_raw(), self.net().as_raw()) };
+        // SAFETY: Both namespaces are valid; the caller can sleep (it holds
+        // RTNL, a mutex), so GFP_KERNEL is allowed.
+        let id = unsafe { bindings::peernet2id_alloc(from.as_raw(), self.net().as_raw(), bindings::GFP_KERNEL) };
         (id >= 0).then_some(id)
     }
 

@@ -99,7 +99,7 @@ fn fill_pair(w: &mut Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) ->
     if let Some(peer) = rveth::peer(dev, rtnl) {
         w.put_u32(RVNET_A_PAIR_PEER_IFINDEX, peer.ifindex() as u32)?;
         w.put_string(RVNET_A_PAIR_PEER_IFNAME, peer.name())?;
-        if let Some(id) = peer.netnsid_in(net) {
+        if let Some(id) = peer.netnsid_in(net, rtnl) {
             w.put_s32(RVNET_A_PAIR_PEER_NETNSID, id)?;
         }
     }

@@ -362,6 +362,7 @@ impl RtunFile {
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
                 ifr.set_name(dev.name());
+                family::notify_tun(family::TunEvent::New, dev, rtnl);
                 sh
             }
         };
@@ -591,7 +592,8 @@ impl CharDevice for RtunFile {
     }
 }
 
-/// Creates and registers a device (`name` empty: `rtun%d`/`rtap%d`).
+/// Creates and registers a device (`name` empty: `rtun%d`/`rtap%d`); the
+/// caller sends the family's `tun-new-ntf`.
 fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> Result<(Arc<Shared>, &'a Dev<Rtun>)> {
     let (name, user_named) = match name.to_bytes() {
         [] if tap => (c"rtap%d", false),
@@ -615,9 +617,9 @@ fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> 
     dev.private().shared.set(sh.clone());
     let dev = dev.register(rtnl)?;
     sh.dev.set(&dev, rtnl);
-    let dev = dev.keep();
-    family::notify_tun(family::TunEvent::New, dev, rtnl);
-    Ok((sh, dev))
+    // The caller tells the family once the device is what it will be
+    // (attached, owner and group set): listeners see it whole.
+    Ok((sh, dev.keep()))
 }
 
 /// What the family reports of an rtun device.
@@ -666,5 +668,6 @@ pub(crate) fn new_persistent<'a>(
     }
     // Nobody is attached: no carrier until someone opens it.
     dev.carrier_off();
+    family::notify_tun(family::TunEvent::New, dev, rtnl);
     Ok(dev)
 }
