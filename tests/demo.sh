@@ -12,11 +12,9 @@ step "rvnet.ko is loaded"
 grep '^rvnet ' /proc/modules
 rvnetctl info
 
-step "an rveth pair, one end in each of two namespaces"
+step "an rveth pair made with rvnetctl, one end in each of two namespaces"
 setup_ns left right
-python3 "$RTNL_PAIR" rveth demo0 --peer demo1 >/dev/null
-ip link set dev demo0 netns $left
-ip link set dev demo1 netns $right
+rvnetctl -n $left pair add demo0 --peer demo1 --peer-netns $right
 ip -n $left addr add 192.0.2.1/24 dev demo0
 ip -n $right addr add 192.0.2.2/24 dev demo1
 ip -n $left addr add 2001:db8::1/64 dev demo0 nodad
@@ -43,19 +41,26 @@ echo "received $b"
 [ "$a" = "$b" ] && echo "content matches"
 rm -rf "$tmp"
 
-step "counters (ip -s link)"
+step "counters (rvnetctl -s pair show, then ip -s link for comparison)"
+rvnetctl -n $left -s pair show demo0
+rvnetctl -n $right -s pair show demo1
 ip -n $left -s link show dev demo0
-ip -n $right -s link show dev demo1
+rvnetctl -n $left -j -p pair list
 
 step "rvnetctl exercise pair: raw frames both ways, every one checked"
-python3 "$RTNL_PAIR" rveth ex0 --peer ex1 >/dev/null
+rvnetctl pair add ex0 --peer ex1
 ip link set dev ex0 up
 ip link set dev ex1 up
 rvnetctl exercise pair ex0 ex1 --count 2000
-ip link del ex0
+rvnetctl -s pair show ex0
+rvnetctl pair del ex0
 
-step "an rtun device: rvnetctl exercise tun pings the kernel through /dev/net/rtun"
-rvnetctl exercise tun rtun%d --path /dev/net/rtun --count 2000
+step "an rtun device made with rvnetctl: exercise tun pings the kernel through it"
+rvnetctl tun add rdemo0 --mode tun --no-pi
+rvnetctl exercise tun rdemo0 --path /dev/net/rtun --no-pi --count 2000
+rvnetctl -s tun show rdemo0
+rvnetctl tun list
+rvnetctl tun del rdemo0
 rvnetctl exercise tun rtap%d --path /dev/net/rtun --mode tap --count 1000
 
 step "delete one end: the pair goes"
