@@ -11,8 +11,8 @@ mod uapi;
 use crate::abstractions::{
     cred::{Kgid, Kuid},
     genl::{Dump, Family, MulticastGroup, Op, Operation, Registration, Request, Writer},
-    netdev::{Dev, Device, Net, Rtnl},
-    netlink::{Attrs, Policy},
+    netdev::{Dev, Device, Driver, LinkOps, Net, Rtnl},
+    netlink::Policy,
 };
 use crate::{rtun, rveth};
 use kernel::prelude::*;
@@ -159,11 +159,52 @@ pub(crate) fn notify_tun(ev: TunEvent, dev: &Dev<rtun::Rtun>, _rtnl: &Rtnl) {
     FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, |w| fill_tun(w, dev));
 }
 
-/// The ifindex/ifname a request names a device by.
-fn selector<'a>(a: &Attrs<'a>, ty_index: u32, ty_name: u32) -> (Option<u32>, Option<kernel::str::CString>) {
+/// The device of kind `link` a request names by ifindex or ifname (the
+/// attribute types in `ty`), in `net`; `what` says "no such ..." in the
+/// extack when there is none.
+fn named<'a, T: Driver>(
+    req: &mut Request<'_>,
+    link: &LinkOps<T>,
+    (ty_index, ty_name): (u32, u32),
+    what: &'static CStr,
+    net: &'a Net,
+    rtnl: &'a Rtnl,
+) -> Result<&'a Dev<T>> {
+    let a = req.attrs();
     let idx = a.get(ty_index).map(|x| x.get_u32());
     let name = a.get(ty_name).and_then(|x| kernel::str::CString::try_from(x.get_ifname().as_cstr()).ok());
-    (idx, name)
+    if idx.is_none() && name.is_none() {
+        req.extack().missing(c"ifindex or ifname is required", ty_name);
+        return Err(EINVAL);
+    }
+    link.find(net, idx, name.as_deref(), rtnl).ok_or_else(|| {
+        req.extack().msg(what);
+        ENODEV
+    })
+}
+
+/// Dumps every device of kind `link` in the dump's netns, one `cmd`
+/// message each, continuing across skbs from the ifindex in the cursor.
+fn dump_all<T: Driver>(
+    d: &mut Dump<'_>,
+    link: &LinkOps<T>,
+    cmd: u8,
+    fill: impl Fn(&mut Writer, &Dev<T>, &Net, &Rtnl) -> Result,
+) -> Result<bool> {
+    let net = d.net().get_ref();
+    let start = d.cursor()[0] as u32;
+    let rtnl = Rtnl::lock();
+    let mut err = Ok(());
+    let stop = link.for_each(&net, start, &rtnl, |dev| match d.add(cmd, |w| fill(w, dev, &net, &rtnl)) {
+        Ok(more) => more,
+        Err(e) => {
+            err = Err(e);
+            false
+        }
+    });
+    err?;
+    d.cursor()[0] = stop as c_long;
+    Ok(stop != 0)
 }
 
 // --- operations ---
@@ -263,16 +304,9 @@ impl Operation for PairDel {
     const POLICY: &'static [Policy] = &PAIR_SELECT_POLICY;
 
     fn doit(req: &mut Request<'_>) -> Result {
-        let (idx, name) = selector(&req.attrs(), RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME);
-        if idx.is_none() && name.is_none() {
-            req.extack().missing(c"ifindex or ifname is required", RVNET_A_PAIR_IFNAME);
-            return Err(EINVAL);
-        }
+        let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let Some(dev) = rveth::RVETH_LINK.find(req.net(), idx, name.as_deref(), &rtnl) else {
-            req.extack().msg(c"no such rveth device");
-            return Err(ENODEV);
-        };
+        let dev = named(req, &rveth::RVETH_LINK, (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME), c"no such rveth device", &net, &rtnl)?;
         rveth::delete_pair(dev, &rtnl);
         Ok(())
     }
@@ -287,41 +321,19 @@ impl Operation for PairGet {
     const POLICY: &'static [Policy] = &PAIR_SELECT_POLICY;
 
     fn doit(req: &mut Request<'_>) -> Result {
-        let (idx, name) = selector(&req.attrs(), RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME);
-        if idx.is_none() && name.is_none() {
-            req.extack().missing(c"ifindex or ifname is required", RVNET_A_PAIR_IFNAME);
-            return Err(EINVAL);
-        }
+        let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let Some(dev) = rveth::RVETH_LINK.find(req.net(), idx, name.as_deref(), &rtnl) else {
-            req.extack().msg(c"no such rveth device");
-            return Err(ENODEV);
-        };
+        let dev = named(req, &rveth::RVETH_LINK, (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME), c"no such rveth device", &net, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_PAIR_GET)?;
-        fill_pair(&mut msg, dev, req.net(), &rtnl)?;
+        fill_pair(&mut msg, dev, &net, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
 
     fn dumpit(d: &mut Dump<'_>) -> Result<bool> {
-        let net = d.net().get_ref();
-        let start = d.cursor()[0] as u32;
-        let rtnl = Rtnl::lock();
-        let mut err = Ok(());
-        let stop = rveth::RVETH_LINK.for_each(&net, start, &rtnl, |dev| {
-            match d.add(RVNET_CMD_PAIR_GET, |w| fill_pair(w, dev, &net, &rtnl)) {
-                Ok(true) => true,
-                Ok(false) => false,
-                Err(e) => {
-                    err = Err(e);
-                    false
-                }
-            }
-        });
-        err?;
-        d.cursor()[0] = stop as c_long;
-        Ok(stop != 0)
+        dump_all(d, &rveth::RVETH_LINK, RVNET_CMD_PAIR_GET, fill_pair)
     }
+
 }
 
 /// `tun-new`: create a persistent rtun device.
@@ -395,16 +407,9 @@ impl Operation for TunDel {
     const POLICY: &'static [Policy] = &TUN_SELECT_POLICY;
 
     fn doit(req: &mut Request<'_>) -> Result {
-        let (idx, name) = selector(&req.attrs(), RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME);
-        if idx.is_none() && name.is_none() {
-            req.extack().missing(c"ifindex or ifname is required", RVNET_A_TUN_IFNAME);
-            return Err(EINVAL);
-        }
+        let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let Some(dev) = rtun::RTUN_LINK.find(req.net(), idx, name.as_deref(), &rtnl) else {
-            req.extack().msg(c"no such rtun device");
-            return Err(ENODEV);
-        };
+        let dev = named(req, &rtun::RTUN_LINK, (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME), c"no such rtun device", &net, &rtnl)?;
         dev.unregister(&rtnl);
         Ok(())
     }
@@ -419,16 +424,9 @@ impl Operation for TunGet {
     const POLICY: &'static [Policy] = &TUN_SELECT_POLICY;
 
     fn doit(req: &mut Request<'_>) -> Result {
-        let (idx, name) = selector(&req.attrs(), RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME);
-        if idx.is_none() && name.is_none() {
-            req.extack().missing(c"ifindex or ifname is required", RVNET_A_TUN_IFNAME);
-            return Err(EINVAL);
-        }
+        let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let Some(dev) = rtun::RTUN_LINK.find(req.net(), idx, name.as_deref(), &rtnl) else {
-            req.extack().msg(c"no such rtun device");
-            return Err(ENODEV);
-        };
+        let dev = named(req, &rtun::RTUN_LINK, (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME), c"no such rtun device", &net, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_TUN_GET)?;
         fill_tun(&mut msg, dev)?;
         drop(rtnl);
@@ -436,22 +434,7 @@ impl Operation for TunGet {
     }
 
     fn dumpit(d: &mut Dump<'_>) -> Result<bool> {
-        let net = d.net().get_ref();
-        let start = d.cursor()[0] as u32;
-        let rtnl = Rtnl::lock();
-        let mut err = Ok(());
-        let stop = rtun::RTUN_LINK.for_each(&net, start, &rtnl, |dev| {
-            match d.add(RVNET_CMD_TUN_GET, |w| fill_tun(w, dev)) {
-                Ok(true) => true,
-                Ok(false) => false,
-                Err(e) => {
-                    err = Err(e);
-                    false
-                }
-            }
-        });
-        err?;
-        d.cursor()[0] = stop as c_long;
-        Ok(stop != 0)
+        dump_all(d, &rtun::RTUN_LINK, RVNET_CMD_TUN_GET, |w, dev, _, _| fill_tun(w, dev))
     }
+
 }
