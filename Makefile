@@ -11,13 +11,14 @@ KBUILD_DIR := $(patsubst KBUILD=%,%,$(filter KBUILD=%,$(PATHS)))
 TOOL := $(ROOT)/tools/rvnetctl/target/release/rvnetctl
 CMD ?=
 
-.PHONY: all help setup kernel module tool cargo-test test-modules vm test demo paths clean
+.PHONY: all help setup kernel module tool cargo-test test-modules vm test demo bench paths clean
 
 all: module tool
 
 help:
 	@echo "make demo     set up, build, boot a VM and show rvnet at work"
 	@echo "make test     set up, build, cargo test, then every VM test"
+	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians and ratios"
 	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell)"
 	@echo "make setup | kernel | module | tool | cargo-test | paths | clean"
 
@@ -61,6 +62,10 @@ test: kernel
 demo: kernel
 	@$(MAKE) -s module tool
 	@bash $(ROOT)/virtme/run.sh "bash $(ROOT)/tests/demo.sh"
+
+bench: kernel
+	@$(MAKE) -s module tool
+	@bash $(ROOT)/virtme/run.sh "bash $(ROOT)/tests/bench.sh"
 
 clean:
 	@if [ -f $(KBUILD_DIR)/Makefile ]; then $(MAKE) -C $(KBUILD_DIR) M=$(ROOT) clean; \

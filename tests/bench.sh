@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Same-boot benchmarks: rvnet's devices against the kernel's own (veth, tun),
+# each workload run ROUNDS times in alternating order, medians and the ratio
+# rvnet/kernel printed as a Markdown table. Run in the VM by `make bench`.
+# Under TCG only the ratios mean anything; this is never a pass/fail test
+# (it fails only when a workload itself fails to verify).
+#
+# Environment: RVNET_BENCH_ROUNDS (default 3), RVNET_BENCH_FRAMES (20000),
+# RVNET_BENCH_SECONDS (iperf3 time, 5).
+set -eu
+. "$(dirname "$0")/lib.sh"
+trap cleanup_ns EXIT
+
+rounds=${RVNET_BENCH_ROUNDS:-3}
+frames=${RVNET_BENCH_FRAMES:-20000}
+secs=${RVNET_BENCH_SECONDS:-5}
+res=$(mktemp -d)
+
+# record WORKLOAD KIND VALUE
+record() { echo "$3" >> "$res/$1.$2"; }
+
+# rvnetctl exercise pair: frames/s one way (verified), for SIZE-byte payloads.
+pair_rate() {
+	local kind=$1 size=$2 out
+	pair_add "$kind" bA --peer bB
+	ip link set bA up
+	ip link set bB up
+	out=$(rvnetctl -j exercise pair bA bB --count "$frames" --size "$size")
+	ip link del bA
+	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["directions"][0]["packets_per_s"]))' <<<"$out"
+}
+
+# iperf3 TCP across a pair joining two namespaces: Mbit/s.
+pair_tcp() {
+	local kind=$1 out
+	setup_ns bl br
+	pair_add "$kind" bA --peer bB
+	ip link set bA netns "$bl"
+	ip link set bB netns "$br"
+	ip -n "$bl" addr add 198.51.100.1/24 dev bA
+	ip -n "$br" addr add 198.51.100.2/24 dev bB
+	ip -n "$bl" link set bA up
+	ip -n "$br" link set bB up
+	ip netns exec "$br" iperf3 -s -1 -D -B 198.51.100.2 >/dev/null
+	busywait 3000 ip netns exec "$br" bash -c "ss -ltn | grep -q ':5201'"
+	out=$(ip netns exec "$bl" iperf3 -J -t "$secs" -c 198.51.100.2)
+	ip netns del "$bl"
+	ip netns del "$br"
+	python3 -c 'import json,sys; r=json.load(sys.stdin); print(round(r["end"]["sum_received"]["bits_per_second"]/1e6))' <<<"$out"
+}
+
+# rvnetctl exercise tun: echo requests+replies per second through PATH.
+tun_rate() {
+	local path=$1 mode=$2 out
+	out=$(rvnetctl -j exercise tun "b${mode}%d" --path "$path" --mode "$mode" --count "$frames")
+	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["packets_per_s"]))' <<<"$out"
+}
+
+for r in $(seq 1 "$rounds"); do
+	# Alternate which driver goes first, so warm-up favours neither.
+	if [ $((r % 2)) = 1 ]; then order="kernel rvnet"; else order="rvnet kernel"; fi
+	for who in $order; do
+		if [ "$who" = kernel ]; then kind=veth; path=/dev/net/tun; else kind=rveth; path=/dev/net/rtun; fi
+		record pair64 "$who" "$(pair_rate $kind 46)"
+		record pair1400 "$who" "$(pair_rate $kind 1400)"
+		record tcp "$who" "$(pair_tcp $kind)"
+		record tun "$who" "$(tun_rate $path tun)"
+		record tap "$who" "$(tun_rate $path tap)"
+	done
+	echo "# round $r of $rounds done" >&2
+done
+
+echo
+echo "| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |"
+echo "|---|---|---|---|---|"
+row() {
+	python3 - "$res/$1.kernel" "$res/$1.rvnet" "$2" "$3" <<'EOF'
+import statistics, sys
+k = [float(x) for x in open(sys.argv[1])]
+v = [float(x) for x in open(sys.argv[2])]
+mk, mv = statistics.median(k), statistics.median(v)
+print(f"| {sys.argv[3]} | {sys.argv[4]} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+EOF
+}
+row pair64 "pair: 60-byte frames one way (exercise pair)" "frames/s"
+row pair1400 "pair: 1414-byte frames one way (exercise pair)" "frames/s"
+row tcp "pair: TCP between two netns (iperf3, ${secs} s)" "Mbit/s"
+row tun "TUN: ICMP echo through the char device (exercise tun)" "packets/s"
+row tap "TAP: ICMP echo through the char device (exercise tun)" "packets/s"
+echo
+echo "Medians of $rounds rounds, $frames frames per run, same boot; $(uname -r), $(nproc) CPUs."
+rm -rf "$res"
