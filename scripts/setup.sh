@@ -21,6 +21,7 @@ declare -A PKGS=(
 	[busybox-static]=/bin/busybox [debian-archive-keyring]=/usr/share/keyrings/debian-archive-keyring.gpg
 	[patch]=/usr/bin/patch [make]=/usr/bin/make [gcc]=/usr/bin/gcc [file]=/usr/bin/file
 	[procps]=/usr/bin/ps [psmisc]=/usr/bin/killall
+	[openvpn]=/usr/sbin/openvpn
 	[python3-yaml]=/usr/lib/python3/dist-packages/yaml/__init__.py
 	[python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
 )

@@ -9,7 +9,10 @@ use std::io;
 use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 use rvnetctl::{
-    cmd::{self, exercise::Exercise, monitor::MonitorArgs, pair::PairCmd, tun::TunCmd, Opts},
+    cmd::{
+        self, exercise::Exercise, monitor::MonitorArgs, pair::PairCmd, tun::TunCmd,
+        tunnel::TunnelArgs, Opts,
+    },
     error::{error_line, ExitCode, Result},
     netns,
     output::Format,
@@ -23,6 +26,7 @@ Examples:
   rvnetctl tun add rtun0 --mode tun
   rvnetctl -n blue -s tun list
   rvnetctl -j monitor
+  rvnetctl tunnel --dev ov0 --local 10.0.0.1:4789 --remote 10.0.0.2:4789
   rvnetctl completions bash > /etc/bash_completion.d/rvnetctl
 
 Exit status: 0 ok, 1 error in rvnetctl, 2 the kernel refused, 255 bad command line.";
@@ -74,6 +78,9 @@ enum Command {
     /// Print rvnet's notifications as they come: pairs and rtun devices created and
     /// deleted, carrier changes.
     Monitor(MonitorArgs),
+    /// Forward packets between an rtun device and a UDP peer (a point-to-point overlay),
+    /// until SIGINT or SIGTERM; print the counters at exit.
+    Tunnel(TunnelArgs),
     /// Send traffic through a device and check that all of it arrives, intact and in order.
     Exercise {
         #[command(subcommand)]
@@ -119,6 +126,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pair { cmd } => cmd::pair::run(&cmd, opts),
         Command::Tun { cmd } => cmd::tun::run(&cmd, opts),
         Command::Monitor(args) => cmd::monitor::run(&args, opts),
+        Command::Tunnel(args) => cmd::tunnel::run(&args, opts),
         Command::Exercise { what } => cmd::exercise::run(&what, opts),
         Command::Completions { .. } => unreachable!("handled above"),
     }
@@ -460,6 +468,129 @@ mod tests {
                 no_pi: true,
             })
         );
+    }
+
+    fn tunnel_args(args: &[&str]) -> std::result::Result<TunnelArgs, clap::Error> {
+        let argv: Vec<_> = ["tunnel"].iter().chain(args).copied().collect();
+        parse(&argv).map(|cli| match cli.command {
+            Command::Tunnel(args) => args,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn tunnel_defaults_and_options() {
+        let base = [
+            "--dev",
+            "ov0",
+            "--local",
+            "10.0.0.1:4789",
+            "--remote",
+            "10.0.0.2:4789",
+        ];
+        assert_eq!(
+            tunnel_args(&base).unwrap(),
+            TunnelArgs {
+                dev: "ov0".into(),
+                local: "10.0.0.1:4789".parse().unwrap(),
+                remote: "10.0.0.2:4789".parse().unwrap(),
+                mode: Mode::Tun,
+                device_path: "/dev/net/rtun".into(),
+            }
+        );
+        let more: Vec<_> = base
+            .iter()
+            .copied()
+            .chain(["--mode", "tap", "--device-path", "/dev/net/tun"])
+            .collect();
+        let args = tunnel_args(&more).unwrap();
+        assert_eq!(args.mode, Mode::Tap);
+        assert_eq!(args.device_path, std::path::PathBuf::from("/dev/net/tun"));
+        let v6 = tunnel_args(&[
+            "--dev",
+            "t",
+            "--local",
+            "[fc00::1]:1",
+            "--remote",
+            "[fc00::2]:1",
+        ]);
+        assert!(v6.unwrap().remote.is_ipv6());
+        let cli = parse(&[
+            "-j",
+            "tunnel",
+            "--dev",
+            "ov0",
+            "--local",
+            "10.0.0.1:1",
+            "--remote",
+            "10.0.0.2:1",
+        ])
+        .unwrap();
+        assert!(cli.json);
+    }
+
+    #[test]
+    fn tunnel_refuses_bad_command_lines() {
+        for args in [
+            &[][..],
+            &["--dev", "ov0", "--local", "10.0.0.1:4789"],
+            &["--dev", "ov0", "--remote", "10.0.0.1:4789"],
+            &["--local", "10.0.0.1:4789", "--remote", "10.0.0.2:4789"],
+            &[
+                "--dev",
+                "ov0",
+                "--local",
+                "10.0.0.1",
+                "--remote",
+                "10.0.0.2:4789",
+            ],
+            &[
+                "--dev",
+                "ov0",
+                "--local",
+                "10.0.0.1:70000",
+                "--remote",
+                "10.0.0.2:4789",
+            ],
+            &[
+                "--dev",
+                "ov0",
+                "--local",
+                "host:1",
+                "--remote",
+                "10.0.0.2:4789",
+            ],
+            &[
+                "--dev",
+                "a/b",
+                "--local",
+                "10.0.0.1:1",
+                "--remote",
+                "10.0.0.2:1",
+            ],
+            &[
+                "--dev",
+                "ov0",
+                "--local",
+                "10.0.0.1:1",
+                "--remote",
+                "10.0.0.2:1",
+                "--mode",
+                "l2",
+            ],
+        ] {
+            let err = tunnel_args(args).unwrap_err();
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn completions_know_tunnel() {
+        let mut out = Vec::new();
+        completions(Shell::Bash, &mut out);
+        let script = String::from_utf8(out).unwrap();
+        assert!(script.contains("tunnel"));
+        assert!(script.contains("--device-path"));
     }
 
     #[test]

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What `tunnel` accepts from its peer: every datagram is checked before it is written to
+//! the device, and what fails is counted under a [`Reason`] reason. Pure functions, no I/O.
+//!
+//! A datagram carries exactly one packet (tun) or frame (tap), with nothing before it.
+//!
+//! - Longer than the device's MTU plus the link header (14 bytes in tap mode, none in tun
+//!   mode): [`Reason::Oversized`].
+//! - tun: an IPv4 packet shorter than its header (20 bytes, or its IHL), or an IPv6 one
+//!   shorter than 40 bytes, or shorter than its header says: [`Reason::Truncated`]; longer
+//!   than its header says: [`Reason::BadLength`]; neither IPv4 nor IPv6: [`Reason::NotIp`].
+//! - tap: shorter than an Ethernet header: [`Reason::Truncated`]. An IPv4 or IPv6 payload is
+//!   checked as in tun mode, except that bytes after the IP packet are Ethernet padding
+//!   and allowed. Other ethertypes (ARP, ...) pass as they are.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{
+    cmd::exercise::tun::Mode,
+    wire::{Eth, ETH_HLEN, ETH_P_IP, ETH_P_IPV6, IPV4_HLEN},
+};
+
+/// Length of the fixed IPv6 header.
+pub const IPV6_HLEN: usize = 40;
+
+/// Why a datagram or packet was not forwarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Shorter than a header, or than its IP header says.
+    Truncated,
+    /// Bigger than the device's MTU plus the link header.
+    Oversized,
+    /// Longer than its IP header says (tun mode), or an IPv4 header length under 20.
+    BadLength,
+    /// tun mode: not an IPv4 or IPv6 packet (the version nibble).
+    NotIp,
+    /// From an address other than `--remote`'s.
+    Foreign,
+    /// The device refused the write.
+    WriteFailed,
+    /// Sending to the peer failed (unreachable, too big, buffer full).
+    SendFailed,
+}
+
+impl Reason {
+    /// Every reason, in the order they are printed.
+    pub const ALL: [Reason; 7] = [
+        Reason::Truncated,
+        Reason::Oversized,
+        Reason::BadLength,
+        Reason::NotIp,
+        Reason::Foreign,
+        Reason::WriteFailed,
+        Reason::SendFailed,
+    ];
+
+    /// The reason's name, as printed and as its JSON key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::Truncated => "truncated",
+            Reason::Oversized => "oversized",
+            Reason::BadLength => "bad_length",
+            Reason::NotIp => "not_ip",
+            Reason::Foreign => "foreign",
+            Reason::WriteFailed => "write_failed",
+            Reason::SendFailed => "send_failed",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The longest datagram accepted for a device of `mtu` in `mode`.
+pub fn max_len(mode: Mode, mtu: u32) -> usize {
+    let hlen = match mode {
+        Mode::Tun => 0,
+        Mode::Tap => ETH_HLEN,
+    };
+    mtu as usize + hlen
+}
+
+/// Checks an IP packet (`padded`: bytes after it are allowed, as Ethernet padding).
+fn check_ip(packet: &[u8], padded: bool) -> Result<(), Reason> {
+    let Some(&first) = packet.first() else {
+        return Err(Reason::Truncated);
+    };
+    let total = match first >> 4 {
+        4 => {
+            if packet.len() < IPV4_HLEN {
+                return Err(Reason::Truncated);
+            }
+            let ihl = usize::from(first & 0xf) * 4;
+            let total = usize::from(u16::from_be_bytes([packet[2], packet[3]]));
+            if ihl < IPV4_HLEN || total < ihl {
+                return Err(Reason::BadLength);
+            }
+            total
+        }
+        6 => {
+            if packet.len() < IPV6_HLEN {
+                return Err(Reason::Truncated);
+            }
+            IPV6_HLEN + usize::from(u16::from_be_bytes([packet[4], packet[5]]))
+        }
+        _ => return Err(Reason::NotIp),
+    };
+    match total.cmp(&packet.len()) {
+        std::cmp::Ordering::Greater => Err(Reason::Truncated),
+        std::cmp::Ordering::Less if !padded => Err(Reason::BadLength),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a datagram from the peer before it is written to a device of `mtu` in `mode`.
+pub fn check_datagram(mode: Mode, mtu: u32, datagram: &[u8]) -> Result<(), Reason> {
+    if datagram.len() > max_len(mode, mtu) {
+        return Err(Reason::Oversized);
+    }
+    match mode {
+        Mode::Tun => check_ip(datagram, false),
+        Mode::Tap => {
+            let eth = Eth::parse(datagram).ok_or(Reason::Truncated)?;
+            match eth.ethertype {
+                ETH_P_IP | ETH_P_IPV6 => match check_ip(eth.payload, true) {
+                    // An ethertype that says IP with a payload of another version.
+                    Err(Reason::NotIp) => Err(Reason::BadLength),
+                    other => other,
+                },
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// Packets and bytes forwarded one way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    /// Packets.
+    pub packets: u64,
+    /// Bytes: the packets or frames themselves, without UDP/IP headers.
+    pub bytes: u64,
+}
+
+impl Flow {
+    /// Counts a packet of `len` bytes.
+    pub fn add(&mut self, len: usize) {
+        self.packets += 1;
+        self.bytes += len as u64;
+    }
+}
+
+/// Drops by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Drops([u64; Reason::ALL.len()]);
+
+impl Drops {
+    /// Counts one drop for `reason`.
+    pub fn add(&mut self, reason: Reason) {
+        self.0[reason as usize] += 1;
+    }
+
+    /// Drops for `reason`.
+    pub fn get(&self, reason: Reason) -> u64 {
+        self.0[reason as usize]
+    }
+
+    /// All drops.
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// `truncated 1, oversized 2`: the reasons that counted something, or `none`.
+    pub fn summary(&self) -> String {
+        let parts: Vec<_> = Reason::ALL
+            .iter()
+            .filter(|r| self.get(**r) > 0)
+            .map(|r| format!("{r} {}", self.get(*r)))
+            .collect();
+        match parts.is_empty() {
+            true => "none".into(),
+            false => parts.join(", "),
+        }
+    }
+}
+
+impl Serialize for Drops {
+    /// `{"total":3,"truncated":1,...}`: every reason, zero or not.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Reason::ALL.len() + 1))?;
+        map.serialize_entry("total", &self.total())?;
+        for reason in Reason::ALL {
+            map.serialize_entry(reason.name(), &self.get(reason))?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::put_eth;
+
+    /// An IPv4 packet of `len` bytes whose header says `total`.
+    fn ipv4(len: usize, total: u16) -> Vec<u8> {
+        let mut p = vec![0; len];
+        p[0] = 0x45;
+        if len >= 4 {
+            p[2..4].copy_from_slice(&total.to_be_bytes());
+        }
+        p
+    }
+
+    /// An IPv6 packet of `len` bytes whose header says `payload` bytes follow it.
+    fn ipv6(len: usize, payload: u16) -> Vec<u8> {
+        let mut p = vec![0; len];
+        p[0] = 0x60;
+        if len >= 6 {
+            p[4..6].copy_from_slice(&payload.to_be_bytes());
+        }
+        p
+    }
+
+    fn frame(ethertype: u16, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![0; ETH_HLEN];
+        put_eth(&mut f, &[2, 0, 0, 0, 0, 1], &[2, 0, 0, 0, 0, 2], ethertype);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn good_packets_pass() {
+        assert_eq!(check_datagram(Mode::Tun, 1500, &ipv4(84, 84)), Ok(()));
+        assert_eq!(check_datagram(Mode::Tun, 1500, &ipv4(20, 20)), Ok(()));
+        assert_eq!(check_datagram(Mode::Tun, 1500, &ipv6(104, 64)), Ok(()));
+        assert_eq!(check_datagram(Mode::Tun, 1500, &ipv6(40, 0)), Ok(()));
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &ipv4(84, 84))),
+            Ok(())
+        );
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IPV6, &ipv6(48, 8))),
+            Ok(())
+        );
+        // ARP, and anything that is not IP, is not looked into.
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(0x0806, &[0; 28])),
+            Ok(())
+        );
+        assert_eq!(check_datagram(Mode::Tap, 1500, &frame(0x88b5, &[])), Ok(()));
+    }
+
+    #[test]
+    fn exactly_the_mtu_passes_one_more_byte_does_not() {
+        assert_eq!(check_datagram(Mode::Tun, 1400, &ipv4(1400, 1400)), Ok(()));
+        assert_eq!(
+            check_datagram(Mode::Tun, 1400, &ipv4(1401, 1401)),
+            Err(Reason::Oversized)
+        );
+        let at = frame(ETH_P_IP, &ipv4(1400, 1400));
+        assert_eq!(at.len(), 1414);
+        assert_eq!(check_datagram(Mode::Tap, 1400, &at), Ok(()));
+        let over = frame(ETH_P_IP, &ipv4(1401, 1401));
+        assert_eq!(
+            check_datagram(Mode::Tap, 1400, &over),
+            Err(Reason::Oversized)
+        );
+        assert_eq!(
+            (max_len(Mode::Tun, 1500), max_len(Mode::Tap, 1500)),
+            (1500, 1514)
+        );
+    }
+
+    #[test]
+    fn oversized_wins_over_everything_else() {
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &vec![0xff; 9000]),
+            Err(Reason::Oversized)
+        );
+        assert_eq!(
+            check_datagram(Mode::Tap, 68, &[0; 100]),
+            Err(Reason::Oversized)
+        );
+    }
+
+    #[test]
+    fn short_of_a_header_is_truncated() {
+        for len in [0, 1, 4, 19] {
+            assert_eq!(
+                check_datagram(Mode::Tun, 1500, &ipv4(len.max(1), 84)[..len]),
+                Err(Reason::Truncated),
+                "IPv4 {len}"
+            );
+        }
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv6(39, 0)),
+            Err(Reason::Truncated)
+        );
+        for len in [0, 1, 13] {
+            assert_eq!(
+                check_datagram(Mode::Tap, 1500, &vec![0; len]),
+                Err(Reason::Truncated),
+                "Ethernet {len}"
+            );
+        }
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &ipv4(10, 84))),
+            Err(Reason::Truncated)
+        );
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &[])),
+            Err(Reason::Truncated)
+        );
+    }
+
+    #[test]
+    fn shorter_than_the_header_says_is_truncated() {
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv4(60, 84)),
+            Err(Reason::Truncated)
+        );
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv6(60, 64)),
+            Err(Reason::Truncated)
+        );
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &ipv4(60, 84))),
+            Err(Reason::Truncated)
+        );
+        // IHL beyond the packet.
+        let mut p = ipv4(20, 24);
+        p[0] = 0x46;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Err(Reason::Truncated));
+    }
+
+    #[test]
+    fn longer_than_the_header_says() {
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv4(100, 84)),
+            Err(Reason::BadLength)
+        );
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv6(120, 64)),
+            Err(Reason::BadLength)
+        );
+        // In a frame the rest is Ethernet padding: a 28-byte packet in a 60-byte frame.
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &ipv4(46, 28))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn impossible_ipv4_header_lengths() {
+        let mut p = ipv4(84, 84);
+        p[0] = 0x44; // IHL 16 bytes
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Err(Reason::BadLength));
+        // Total length smaller than the header.
+        assert_eq!(
+            check_datagram(Mode::Tun, 1500, &ipv4(20, 10)),
+            Err(Reason::BadLength)
+        );
+    }
+
+    #[test]
+    fn not_ip() {
+        for first in [0x00, 0x15, 0x50, 0xf0] {
+            let mut p = ipv4(84, 84);
+            p[0] = first;
+            assert_eq!(
+                check_datagram(Mode::Tun, 1500, &p),
+                Err(Reason::NotIp),
+                "{first:#x}"
+            );
+        }
+        // In tap mode the ethertype said IP: the payload's length is what is wrong.
+        let mut p = ipv4(84, 84);
+        p[0] = 0x15;
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &p)),
+            Err(Reason::BadLength)
+        );
+    }
+
+    #[test]
+    fn drops_count_and_print() {
+        let mut d = Drops::default();
+        assert_eq!(d.summary(), "none");
+        d.add(Reason::Truncated);
+        d.add(Reason::Oversized);
+        d.add(Reason::Oversized);
+        assert_eq!((d.total(), d.get(Reason::Oversized)), (3, 2));
+        assert_eq!(d.summary(), "truncated 1, oversized 2");
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            "{\"total\":3,\"truncated\":1,\"oversized\":2,\"bad_length\":0,\"not_ip\":0,\
+             \"foreign\":0,\"write_failed\":0,\"send_failed\":0}"
+        );
+        let mut f = Flow::default();
+        f.add(84);
+        f.add(16);
+        assert_eq!((f.packets, f.bytes), (2, 100));
+    }
+
+    #[test]
+    fn reasons_are_indexed_in_order() {
+        for (i, reason) in Reason::ALL.iter().enumerate() {
+            assert_eq!(*reason as usize, i);
+        }
+    }
+}
