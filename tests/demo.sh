@@ -63,6 +63,8 @@ rvnetctl tun list
 rvnetctl tun del rdemo0
 rvnetctl exercise tun rtap%d --path /dev/net/rtun --mode tap --count 1000
 
+. "$(dirname "$0")/demo_overlay.sh"   # runs the overlay demo
+
 step "delete one end: the pair goes"
 ip -n $left link del demo0
 ip -n $right link show dev demo1 2>/dev/null || echo "demo1 is gone too"

@@ -88,7 +88,7 @@ setup_ns() {
 # cleanup_ns: delete every netns made by setup_ns (and the devices in them).
 cleanup_ns() {
 	local ns
-	for ns in "${__ns[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	for ns in "${__ns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 	__ns=()
 }
 
