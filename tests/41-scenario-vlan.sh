@@ -18,15 +18,8 @@ for k in $KINDS; do
 	a=${k}a b=${k}b
 	setup_ns na nb nc
 	# No IPv6 chatter in the counted windows.
-	for ns in $na $nb $nc; do
-		ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	done
-	pair_add $k $a --peer $b
-	ip link set dev $a netns $na
-	ip link set dev $b netns $nb
-	ip -n $na link set dev $a up
-	ip -n $nb link set dev $b up
+	no_ipv6 $na $nb $nc
+	pair_across $k $a $na $b $nb
 	for v in 8 9; do
 		ip -n $na link add link $a name $a.$v type vlan id $v
 		ip -n $nb link add link $b name $b.$v type vlan id $v

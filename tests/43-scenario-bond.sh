@@ -18,10 +18,7 @@ tmp=$(mktemp -d); defer rm -rf "$tmp"
 
 for k in $KINDS; do
 	setup_ns nb np
-	for ns in $nb $np; do
-		ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	done
+	no_ipv6 $nb $np
 	ip -n $np link add sw type bridge
 	ip -n $np addr add 10.43.0.2/24 dev sw
 	ip -n $np link set dev sw up

@@ -21,17 +21,8 @@ qstat() { tc -n "$1" -s -j qdisc show dev "$2" root | jq -r ".[0].$3"; }
 for k in $KINDS; do
 	a=${k}a b=${k}b
 	setup_ns n1 n2
-	for ns in $n1 $n2; do
-		ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	done
-	pair_add $k $a --peer $b
-	ip link set dev $a netns $n1
-	ip link set dev $b netns $n2
-	ip -n $n1 addr add 10.44.0.1/24 dev $a
-	ip -n $n2 addr add 10.44.0.2/24 dev $b
-	ip -n $n1 link set dev $a up
-	ip -n $n2 link set dev $b up
+	no_ipv6 $n1 $n2
+	pair_across $k $a $n1 $b $n2 10.44.0.1/24 10.44.0.2/24
 	ip -n $n2 link add ifb0 type ifb
 	ip -n $n2 link set dev ifb0 up
 	check "$k: ingress qdisc on $b" tc -n $n2 qdisc add dev $b handle ffff: ingress

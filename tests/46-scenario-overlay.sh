@@ -65,17 +65,8 @@ start_tunnel() {
 overlay() {
 	local kind=$1 dev=$2 mode=$3 tag="$1+${2##*/} $3" i ns rx0 rx1 r n want
 	setup_ns n1 n2
-	for ns in $n1 $n2; do
-		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-		ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	done
-	pair_add $kind ul0 --peer ul1
-	ip link set dev ul0 netns $n1
-	ip link set dev ul1 netns $n2
-	ip -n $n1 addr add 10.0.0.1/24 dev ul0
-	ip -n $n2 addr add 10.0.0.2/24 dev ul1
-	ip -n $n1 link set dev ul0 up
-	ip -n $n2 link set dev ul1 up
+	no_ipv6 $n1 $n2
+	pair_across $kind ul0 $n1 ul1 $n2 10.0.0.1/24 10.0.0.2/24
 	check "$tag: underlay ping" ip netns exec $n1 ping -c 1 -W 5 10.0.0.2
 
 	start_tunnel $n1 1 10.0.0.1 10.0.0.2 $mode $dev
@@ -181,13 +172,7 @@ done
 ovpn() {
 	local kind=$1 dev=$2 tag="openvpn $1+${2##*/}" i o p
 	setup_ns n1 n2
-	pair_add $kind ul0 --peer ul1
-	ip link set dev ul0 netns $n1
-	ip link set dev ul1 netns $n2
-	ip -n $n1 addr add 10.0.0.1/24 dev ul0
-	ip -n $n2 addr add 10.0.0.2/24 dev ul1
-	ip -n $n1 link set dev ul0 up
-	ip -n $n2 link set dev ul1 up
+	pair_across $kind ul0 $n1 ul1 $n2 10.0.0.1/24 10.0.0.2/24
 	declare -A opid
 	for i in 1 2; do
 		o=$((3 - i))

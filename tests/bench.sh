@@ -7,7 +7,8 @@
 # (it fails only when a workload itself fails to verify).
 #
 # Environment: RVNET_BENCH_ROUNDS (default 3), RVNET_BENCH_FRAMES (20000),
-# RVNET_BENCH_SECONDS (iperf3 time, 5).
+# RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_ONLY (workloads to run,
+# default "pair64 pair1400 tcp tun tap").
 set -eu
 . "$(dirname "$0")/lib.sh"
 trap cleanup_ns EXIT
@@ -15,7 +16,11 @@ trap cleanup_ns EXIT
 rounds=${RVNET_BENCH_ROUNDS:-3}
 frames=${RVNET_BENCH_FRAMES:-20000}
 secs=${RVNET_BENCH_SECONDS:-5}
+only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap}
 res=$(mktemp -d)
+
+# want WORKLOAD: is it among those to run?
+want() { [[ " $only " == *" $1 "* ]]; }
 
 # record WORKLOAD KIND VALUE
 record() { echo "$3" >> "$res/$1.$2"; }
@@ -62,11 +67,11 @@ for r in $(seq 1 "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="kernel rvnet"; else order="rvnet kernel"; fi
 	for who in $order; do
 		if [ "$who" = kernel ]; then kind=veth; path=/dev/net/tun; else kind=rveth; path=/dev/net/rtun; fi
-		record pair64 "$who" "$(pair_rate $kind 46)"
-		record pair1400 "$who" "$(pair_rate $kind 1400)"
-		record tcp "$who" "$(pair_tcp $kind)"
-		record tun "$who" "$(tun_rate $path tun)"
-		record tap "$who" "$(tun_rate $path tap)"
+		if want pair64; then record pair64 "$who" "$(pair_rate $kind 46)"; fi
+		if want pair1400; then record pair1400 "$who" "$(pair_rate $kind 1400)"; fi
+		if want tcp; then record tcp "$who" "$(pair_tcp $kind)"; fi
+		if want tun; then record tun "$who" "$(tun_rate $path tun)"; fi
+		if want tap; then record tap "$who" "$(tun_rate $path tap)"; fi
 	done
 	echo "# round $r of $rounds done" >&2
 done
@@ -75,6 +80,7 @@ echo
 echo "| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |"
 echo "|---|---|---|---|---|"
 row() {
+	want "$1" || return 0
 	python3 - "$res/$1.kernel" "$res/$1.rvnet" "$2" "$3" <<'EOF'
 import statistics, sys
 k = [float(x) for x in open(sys.argv[1])]

@@ -14,14 +14,8 @@ demo_overlay() {
 	local ovl ovr dir t1 t2 ns
 	step "an overlay: rvnetctl tunnel over /dev/net/rtun, UDP across an rveth pair"
 	setup_ns ovl ovr
-	for ns in $ovl $ovr; do ip netns exec $ns sysctl -qw net.ipv6.conf.default.disable_ipv6=1; done
-	python3 "$RTNL_PAIR" rveth under0 --peer under1 >/dev/null
-	ip link set dev under0 netns $ovl
-	ip link set dev under1 netns $ovr
-	ip -n $ovl addr add 10.0.0.1/24 dev under0
-	ip -n $ovr addr add 10.0.0.2/24 dev under1
-	ip -n $ovl link set dev under0 up
-	ip -n $ovr link set dev under1 up
+	no_ipv6 $ovl $ovr
+	pair_across rveth under0 $ovl under1 $ovr 10.0.0.1/24 10.0.0.2/24
 
 	dir=$(mktemp -d)
 	ip netns exec $ovl rvnetctl tunnel --dev ov0 --local 10.0.0.1:4789 --remote 10.0.0.2:4789 >"$dir/l" 2>&1 &

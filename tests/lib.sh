@@ -92,6 +92,16 @@ cleanup_ns() {
 	__ns=()
 }
 
+# no_ipv6 NS...: IPv6 off in these namespaces (no ND/MLD chatter in windows
+# where packets are counted).
+no_ipv6() {
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+}
+
 # busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or time runs out.
 busywait() {
 	local timeout=$1; shift
@@ -126,6 +136,17 @@ RTNL_PAIR=$RVNET_ROOT/tests/tools/rtnl_pair.py
 
 # pair_add KIND NAME [rtnl_pair.py options...]: create a pair, quietly.
 pair_add() { python3 "$RTNL_PAIR" "$@" >/dev/null; }
+
+# pair_across KIND A NS_A B NS_B [ADDR_A ADDR_B]: a pair with end A in NS_A
+# and end B in NS_B, both up, with the addresses when given.
+pair_across() {
+	local kind=$1 a=$2 na=$3 b=$4 nb=$5
+	pair_add "$kind" "$a" --peer "$b" || return 1
+	ip link set dev "$a" netns "$na" && ip link set dev "$b" netns "$nb" || return 1
+	if [ -n "${6:-}" ]; then ip -n "$na" addr add "$6" dev "$a" || return 1; fi
+	if [ -n "${7:-}" ]; then ip -n "$nb" addr add "$7" dev "$b" || return 1; fi
+	ip -n "$na" link set dev "$a" up && ip -n "$nb" link set dev "$b" up
+}
 
 # pair_err KIND NAME [options...]: print "ERRNAME|extack" of a failing create
 # ("ok|" when it succeeded).
