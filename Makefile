@@ -65,7 +65,7 @@ demo: kernel
 
 bench: kernel
 	@$(MAKE) -s module tool
-	@bash $(ROOT)/virtme/run.sh "$$(env | grep '^RVNET_BENCH_' | tr '\n' ' ') bash $(ROOT)/tests/bench.sh"
+	@bash $(ROOT)/virtme/run.sh "$$(env | grep '^RVNET_BENCH_' | sed "s/=\(.*\)/='\1'/" | tr '\n' ' ') bash $(ROOT)/tests/bench.sh"
 
 clean:
 	@if [ -f $(KBUILD_DIR)/Makefile ]; then $(MAKE) -C $(KBUILD_DIR) M=$(ROOT) clean; \

@@ -53,8 +53,13 @@ for k in $KINDS; do
 		grep -q "vlan 8, .*10.41.8.1 > 10.41.8.2: ICMP echo request" "$tmp/dump.$k"
 
 	# Counters: 10 echo requests over VLAN 8 reach $b and $b.8, not $b.9.
+	# Every neighbour across the pair is pinned first: a late ARP probe
+	# (VLAN 9's entries go DELAY -> PROBE after the pings above) would
+	# otherwise land in the counted window.
 	ip -n $na neigh replace 10.41.8.2 lladdr $(mac_of $b.8 $nb) dev $a.8 nud permanent
 	ip -n $nb neigh replace 10.41.8.1 lladdr $(mac_of $a.8 $na) dev $b.8 nud permanent
+	ip -n $na neigh replace 10.41.9.2 lladdr $(mac_of $b.9 $nc) dev $a.9 nud permanent
+	ip -n $nc neigh replace 10.41.9.1 lladdr $(mac_of $a.9 $na) dev $b.9 nud permanent
 	r0=$(counter $b rx_packets $nb); r8=$(counter $b.8 rx_packets $nb); r9=$(counter $b.9 rx_packets $nc)
 	got=$(ping_received $na 10.41.8.2 10)
 	expect_eq "$k: VLAN 8: 10 of 10 echo replies" 10 "$got"
