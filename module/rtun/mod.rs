@@ -195,6 +195,8 @@ impl Driver for Rtun {
 
     fn setup(dev: &mut Setup<'_>) {
         // The mode (TUN or TAP) is applied once the device is allocated.
+        // Transmit needs no queue lock: the ring has its own (tun: lltx).
+        dev.lltx();
         dev.tx_queue_len(TUN_READQ_SIZE);
         dev.min_mtu(ETH_MIN_MTU);
         dev.max_mtu(ETH_MAX_MTU);
@@ -238,7 +240,7 @@ impl Driver for Rtun {
         let limit = dev.tx_queue_len() as usize;
         let pushed = sh.ring.lock().push(skb, limit);
         match pushed {
-            Ok(()) => sh.wait.notify_all(),
+            Ok(()) => sh.wait.notify_sync(),
             Err(skb) => {
                 skb.drop_reason(DropReason::FullRing);
                 dev.stats_tx_dropped();
