@@ -5,7 +5,7 @@
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
 
 use super::netdev::{Device, XmitCtx};
-use core::ptr::NonNull;
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
     iov::{IovIterDest, IovIterSource},
@@ -228,6 +228,20 @@ impl SkBuff {
         }
     }
 
+    /// Hands a received packet to the stack and processes it now, on this
+    /// CPU (`netif_receive_skb`), as tun does for a write: no trip through
+    /// the per-CPU backlog. Bottom halves must be off (`bh`).
+    pub fn netif_receive_skb(self, _bh: &BhDisabled) -> RxStatus {
+        // SAFETY: We own the skb and give it away; `skb->dev` is set; the
+        // token says bottom halves are disabled, as the function requires.
+        let ret = unsafe { bindings::netif_receive_skb(self.into_raw()) };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            RxStatus::Success
+        } else {
+            RxStatus::Dropped
+        }
+    }
+
     /// Detaches the packet from its socket and route: a packet queued to
     /// userspace must not pin the sender's memory or a route.
     pub fn orphan(&mut self) {
@@ -248,5 +262,40 @@ impl Drop for SkBuff {
                 bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
             )
         }
+    }
+}
+
+/// Bottom halves disabled on this CPU while it lives (`local_bh_disable()`
+/// / `local_bh_enable()`): what `netif_receive_skb` needs from process
+/// context. Pending softirqs (the stack's own work for the packets handed
+/// over meanwhile) run when it is dropped. Several packets may be handed
+/// over under one guard.
+///
+/// # Invariants
+///
+/// Created by `local_bh_disable()`, ended by `local_bh_enable()` on the
+/// same CPU (it is neither `Send` nor `Sync`, and bottom halves off keep
+/// the task on its CPU).
+pub struct BhDisabled {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl BhDisabled {
+    /// Disables bottom halves on this CPU. Call from process context (not
+    /// from hard-IRQ context).
+    pub fn new() -> Self {
+        // SAFETY: Process or softirq context may disable bottom halves;
+        // `drop` re-enables them on this CPU (type invariant).
+        unsafe { bindings::local_bh_disable() };
+        BhDisabled {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for BhDisabled {
+    fn drop(&mut self) {
+        // SAFETY: `new` disabled bottom halves on this CPU (type invariant).
+        unsafe { bindings::local_bh_enable() };
     }
 }
