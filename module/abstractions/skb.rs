@@ -5,7 +5,7 @@
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
 
 use super::netdev::{Device, XmitCtx};
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{
     bindings,
     iov::{IovIterDest, IovIterSource},
@@ -152,6 +152,39 @@ impl SkBuff {
         NonNull::new(skb).map(SkBuff).ok_or(ENOMEM)
     }
 
+    /// Like [`SkBuff::alloc_rx`], but with the data in the per-CPU page
+    /// fragment cache (`netdev_alloc_frag` + `build_skb`, as tun builds
+    /// small TAP packets): no slab allocation for the data. Packets that
+    /// do not fit in a page, or a failed fragment allocation, fall back to
+    /// `alloc_rx`.
+    pub fn alloc_rx_frag(dev: &Device, len: u32) -> Result<SkBuff> {
+        let pad = (NET_SKB_PAD + bindings::NET_IP_ALIGN) as usize;
+        let buflen = skb_data_align(len as usize + pad) + skb_data_align(size_of::<bindings::skb_shared_info>());
+        if buflen > bindings::PAGE_SIZE {
+            return Self::alloc_rx(dev, len);
+        }
+        // SAFETY: Any context may take a fragment (GFP_ATOMIC inside); the
+        // result is null or `buflen` bytes we own.
+        let data = unsafe { bindings::__netdev_alloc_frag_align(buflen as u32, !0) };
+        if data.is_null() {
+            return Self::alloc_rx(dev, len);
+        }
+        // SAFETY: `data` is a page fragment of `buflen` bytes, room for the
+        // shared info included; on success the skb owns it.
+        let Some(skb) = NonNull::new(unsafe { bindings::build_skb(data, buflen as u32) }) else {
+            // SAFETY: `build_skb` failed, so the fragment is still ours.
+            unsafe { bindings::page_frag_free(data) };
+            return Self::alloc_rx(dev, len);
+        };
+        // SAFETY: A fresh skb we own, with `buflen - shared info >= pad + len`
+        // bytes of room; `dev` is valid (as `__netdev_alloc_skb` sets it).
+        unsafe {
+            bindings::skb_reserve(skb.as_ptr(), pad as c_int);
+            (*skb.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
+        }
+        Ok(SkBuff(skb))
+    }
+
     /// Appends `len` bytes copied from `iov` (`skb_put` + copy).
     pub fn put_from_iter(&mut self, iov: &mut IovIterSource<'_>, len: u32) -> Result {
         // SAFETY: We own the skb; `alloc_rx` made room for the data, and the
@@ -263,6 +296,15 @@ impl Drop for SkBuff {
             )
         }
     }
+}
+
+/// `NET_SKB_PAD`: the headroom the stack wants in front of received data.
+const NET_SKB_PAD: u32 = if bindings::L1_CACHE_BYTES > 32 { bindings::L1_CACHE_BYTES } else { 32 };
+
+/// `SKB_DATA_ALIGN`.
+const fn skb_data_align(x: usize) -> usize {
+    let a = bindings::SMP_CACHE_BYTES as usize;
+    (x + a - 1) & !(a - 1)
 }
 
 /// Bottom halves disabled on this CPU while it lives (`local_bh_disable()`

@@ -424,7 +424,8 @@ impl RtunFile {
         if len > RTUN_MAX_WRITE {
             return Err(EMSGSIZE);
         }
-        let mut skb = SkBuff::alloc_rx(&dev, len as u32)?;
+        // Data in a page fragment when it fits, as tun does for TAP.
+        let mut skb = SkBuff::alloc_rx_frag(&dev, len as u32)?;
         skb.put_from_iter(iov, len as u32)?;
         if sh.tap {
             if !skb.may_pull(ETH_HLEN) {
