@@ -5,7 +5,7 @@
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
 
 use super::netdev::{Device, XmitCtx};
-use core::ptr::NonNull;
+use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{
     bindings,
     iov::{IovIterDest, IovIterSource},
@@ -152,6 +152,39 @@ impl SkBuff {
         NonNull::new(skb).map(SkBuff).ok_or(ENOMEM)
     }
 
+    /// Like [`SkBuff::alloc_rx`], but with the data in the per-CPU page
+    /// fragment cache (`netdev_alloc_frag` + `build_skb`, as tun builds
+    /// small TAP packets): no slab allocation for the data. Packets that
+    /// do not fit in a page, or a failed fragment allocation, fall back to
+    /// `alloc_rx`.
+    pub fn alloc_rx_frag(dev: &Device, len: u32) -> Result<SkBuff> {
+        let pad = (NET_SKB_PAD + bindings::NET_IP_ALIGN) as usize;
+        let buflen = skb_data_align(len as usize + pad) + skb_data_align(size_of::<bindings::skb_shared_info>());
+        if buflen > bindings::PAGE_SIZE {
+            return Self::alloc_rx(dev, len);
+        }
+        // SAFETY: Any context may take a fragment (GFP_ATOMIC inside); the
+        // result is null or `buflen` bytes we own.
+        let data = unsafe { bindings::__netdev_alloc_frag_align(buflen as u32, !0) };
+        if data.is_null() {
+            return Self::alloc_rx(dev, len);
+        }
+        // SAFETY: `data` is a page fragment of `buflen` bytes, room for the
+        // shared info included; on success the skb owns it.
+        let Some(skb) = NonNull::new(unsafe { bindings::build_skb(data, buflen as u32) }) else {
+            // SAFETY: `build_skb` failed, so the fragment is still ours.
+            unsafe { bindings::page_frag_free(data) };
+            return Self::alloc_rx(dev, len);
+        };
+        // SAFETY: A fresh skb we own, with `buflen - shared info >= pad + len`
+        // bytes of room; `dev` is valid (as `__netdev_alloc_skb` sets it).
+        unsafe {
+            bindings::skb_reserve(skb.as_ptr(), pad as c_int);
+            (*skb.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
+        }
+        Ok(SkBuff(skb))
+    }
+
     /// Appends `len` bytes copied from `iov` (`skb_put` + copy).
     pub fn put_from_iter(&mut self, iov: &mut IovIterSource<'_>, len: u32) -> Result {
         // SAFETY: We own the skb; `alloc_rx` made room for the data, and the
@@ -228,6 +261,20 @@ impl SkBuff {
         }
     }
 
+    /// Hands a received packet to the stack and processes it now, on this
+    /// CPU (`netif_receive_skb`), as tun does for a write: no trip through
+    /// the per-CPU backlog. Bottom halves must be off (`bh`).
+    pub fn netif_receive_skb(self, _bh: &BhDisabled) -> RxStatus {
+        // SAFETY: We own the skb and give it away; `skb->dev` is set; the
+        // token says bottom halves are disabled, as the function requires.
+        let ret = unsafe { bindings::netif_receive_skb(self.into_raw()) };
+        if ret == bindings::NET_RX_SUCCESS as i32 {
+            RxStatus::Success
+        } else {
+            RxStatus::Dropped
+        }
+    }
+
     /// Detaches the packet from its socket and route: a packet queued to
     /// userspace must not pin the sender's memory or a route.
     pub fn orphan(&mut self) {
@@ -248,5 +295,49 @@ impl Drop for SkBuff {
                 bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED,
             )
         }
+    }
+}
+
+/// `NET_SKB_PAD`: the headroom the stack wants in front of received data.
+const NET_SKB_PAD: u32 = if bindings::L1_CACHE_BYTES > 32 { bindings::L1_CACHE_BYTES } else { 32 };
+
+/// `SKB_DATA_ALIGN`.
+const fn skb_data_align(x: usize) -> usize {
+    let a = bindings::SMP_CACHE_BYTES as usize;
+    (x + a - 1) & !(a - 1)
+}
+
+/// Bottom halves disabled on this CPU while it lives (`local_bh_disable()`
+/// / `local_bh_enable()`): what `netif_receive_skb` needs from process
+/// context. Pending softirqs (the stack's own work for the packets handed
+/// over meanwhile) run when it is dropped. Several packets may be handed
+/// over under one guard.
+///
+/// # Invariants
+///
+/// Created by `local_bh_disable()`, ended by `local_bh_enable()` on the
+/// same CPU (it is neither `Send` nor `Sync`, and bottom halves off keep
+/// the task on its CPU).
+pub struct BhDisabled {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl BhDisabled {
+    /// Disables bottom halves on this CPU. Call from process context (not
+    /// from hard-IRQ context).
+    pub fn new() -> Self {
+        // SAFETY: Process or softirq context may disable bottom halves;
+        // `drop` re-enables them on this CPU (type invariant).
+        unsafe { bindings::local_bh_disable() };
+        BhDisabled {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for BhDisabled {
+    fn drop(&mut self) {
+        // SAFETY: `new` disabled bottom halves on this CPU (type invariant).
+        unsafe { bindings::local_bh_enable() };
     }
 }
