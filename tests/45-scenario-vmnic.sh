@@ -15,8 +15,9 @@ ktap_header
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 TAPNIC=$RVNET_ROOT/tests/tools/tapnic.py
-# python from the 9p root is slow to start under TCG: run a copy from tmpfs.
-cp "$TAPNIC" "$tmp/tapnic.py"
+# python from the 9p root is slow to start under TCG: run a copy from tmpfs
+# (with tunclient.py, whose packet builders it imports).
+cp "$TAPNIC" "$RVNET_ROOT/tests/tools/tunclient.py" "$tmp/"
 vm_mac=52:54:00:45:00:10
 
 for p in /dev/net/tun:veth /dev/net/rtun:rveth; do

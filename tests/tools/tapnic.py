@@ -28,9 +28,11 @@ import struct
 import sys
 import time
 
-IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
-TUNSETIFF = 0x400454CA
-TUNSETPERSIST = 0x400454CB
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The ioctl numbers and packet builders tunclient.py already has.
+from tunclient import (IFF_NO_PI, IFF_TAP, TUNSETIFF, TUNSETPERSIST,  # noqa: E402
+                       csum, icmp4_echo, ipv4 as _ipv4, mac_bytes, mac_text)
+
 ETH_P_IP, ETH_P_ARP = 0x0800, 0x0806
 BCAST = b"\xff" * 6
 IDENT = 0x4545
@@ -43,23 +45,6 @@ def attach(path, name):
     return fd
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def mac_bytes(text):
-    return bytes(int(x, 16) for x in text.split(":"))
-
-
-def mac_text(b):
-    return ":".join("%02x" % x for x in b)
-
-
 def eth(dst, src, etype, payload):
     return dst + src + struct.pack("!H", etype) + payload
 
@@ -70,14 +55,11 @@ def arp(op, sha, spa, tha, tpa):
 
 
 def ipv4(src, dst, proto, payload):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x4545, 0x4000,
-                      64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+    return _ipv4(src, dst, proto, payload, ident=IDENT)
 
 
 def icmp(itype, ident, seq, payload):
-    h = struct.pack("!BBHHH", itype, 0, 0, ident, seq) + payload
-    return h[:2] + struct.pack("!H", csum(h)) + h[4:]
+    return icmp4_echo(itype, ident, seq, payload)
 
 
 def parse(frame):
