@@ -9,7 +9,7 @@
 
 use crate::abstractions::{
     netdev::{
-        features, priv_flags, Dev, Driver, LinkOps, NewLink, Net, PeerLink, Rtnl, Setup, UnregisterQueue,
+        features, priv_flags, Dev, Driver, LinkOps, NewLink, Net, PeerLink, Registered, Rtnl, Setup, UnregisterQueue,
         XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME,
         IFLA_MTU, ETH_ALEN,
     },
@@ -141,12 +141,7 @@ impl Driver for Rveth {
                 ext.msg(c"rveth: cannot register the device");
             }
         })?;
-        this.carrier_off();
-
-        tie(&this, &peer, rtnl);
-        let (this, peer) = (this.keep(), peer.keep());
-        family::notify_pair(family::PairEvent::New, this, rtnl);
-        family::notify_pair(family::PairEvent::New, peer, rtnl);
+        finish(this, peer, rtnl);
         Ok(())
     }
 
@@ -238,6 +233,17 @@ fn tie(a: &Dev<Rveth>, b: &Dev<Rveth>, rtnl: &Rtnl) {
     b.disable_gro(rtnl);
 }
 
+/// The last step of making a pair, by rtnetlink or by `pair-new`: this
+/// end starts without carrier, the two are tied, kept and announced.
+fn finish<'a>(this: Registered<'a, Rveth>, peer: Registered<'_, Rveth>, rtnl: &Rtnl) -> &'a Dev<Rveth> {
+    this.carrier_off();
+    tie(&this, &peer, rtnl);
+    let (this, peer) = (this.keep(), peer.keep());
+    family::notify_pair(family::PairEvent::New, this, rtnl);
+    family::notify_pair(family::PairEvent::New, peer, rtnl);
+    this
+}
+
 /// The other end of `dev`.
 pub(crate) fn peer<'a>(dev: &Dev<Rveth>, rtnl: &'a Rtnl) -> Option<&'a Dev<Rveth>> {
     dev.private().peer.get(rtnl)
@@ -281,12 +287,7 @@ pub(crate) fn new_pair<'a>(
     let this = this.register(rtnl).inspect_err(|e| {
         ext.msg(if *e == EEXIST { c"rveth: name already in use" } else { c"rveth: cannot register the device" })
     })?;
-    this.carrier_off();
-    tie(&this, &peer, rtnl);
-    let (this, peer) = (this.keep(), peer.keep());
-    family::notify_pair(family::PairEvent::New, this, rtnl);
-    family::notify_pair(family::PairEvent::New, peer, rtnl);
-    Ok(this)
+    Ok(finish(this, peer, rtnl))
 }
 
 /// Deletes the pair `dev` belongs to (the family's `pair-del`).
