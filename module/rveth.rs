@@ -9,27 +9,28 @@
 
 use crate::abstractions::{
     netdev::{
-        features, priv_flags, Dev, Driver, LinkOps, NewLink, Net, PeerLink, Registered, Rtnl, Setup, UnregisterQueue,
-        XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME,
-        IFLA_MTU, ETH_ALEN,
+        Dev, Driver, DrvInfo, Feature, Features, FeaturesCheck, LinkOps, NewDevice, NewLink, Net, PcpuStats, PrivFlag,
+        PrivFlags, RcuDev, Registered, Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_ALEN, ETH_HLEN,
+        ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU,
     },
     netlink::{Attrs, ExtAck, Policy},
     skb::{DropReason, RxStatus, SkBuff},
 };
-use crate::family;
-use kernel::{prelude::*, sync::rcu};
+use kernel::{prelude::*, sync::rcu, sync::SetOnce};
 
 /// `IFLA_INFO_DATA` attribute carrying the peer (uapi `linux/veth.h`).
 const VETH_INFO_PEER: u16 = 1;
 
 /// veth's features: checksum and segmentation are left to whoever finally
 /// needs them, so frames cross the pair untouched.
-const RVETH_FEATURES: u64 = features::SG
-    | features::FRAGLIST
-    | features::HW_CSUM
-    | features::RXCSUM
-    | features::HIGHDMA
-    | features::GSO_SOFTWARE;
+const RVETH_FEATURES: Features = Features::of(&[
+    Feature::Sg,
+    Feature::FragList,
+    Feature::HwCsum,
+    Feature::RxCsum,
+    Feature::HighDma,
+])
+.union(Features::GSO_SOFTWARE);
 
 static POLICY: [Policy; 2] = [Policy::unspec(), Policy::min_len(IFINFOMSG_LEN)];
 
@@ -39,23 +40,61 @@ pub(crate) struct Rveth;
 /// Its rtnetlink link ops, registered by the module.
 pub(crate) static RVETH_LINK: LinkOps<Rveth> = LinkOps::new();
 
+/// What happened to a pair end, for whoever listens (the family).
+pub(crate) enum PairEvent {
+    /// The pair was made.
+    New,
+    /// The pair is being deleted.
+    Del,
+    /// The carrier changed.
+    Change,
+}
+
+/// Who hears of pair events; set once when the module loads.
+pub(crate) static EVENTS: SetOnce<fn(PairEvent, &Dev<Rveth>, &Rtnl)> = SetOnce::new();
+
+fn announce(ev: PairEvent, dev: &Dev<Rveth>, rtnl: &Rtnl) {
+    if let Some(f) = EVENTS.as_ref() {
+        f(ev, dev, rtnl);
+    }
+}
+
 /// Per-device state: the other end.
 #[derive(Zeroable)]
 pub(crate) struct RvethPriv {
-    peer: PeerLink<Rveth>,
+    peer: RcuDev<Rveth>,
 }
 
 fn valid_mtu(mtu: u32) -> bool {
     (ETH_MIN_MTU..=ETH_MAX_MTU).contains(&mtu)
 }
 
+/// Which end failed to register, for the extack message.
+#[derive(Clone, Copy)]
+enum End {
+    Peer,
+    /// This end, registered after the peer by rtnetlink's `newlink`.
+    ThisAfterPeer,
+    This,
+}
+
+fn register_failed(ext: &mut ExtAck<'_>, e: &Error, end: End) {
+    ext.msg(match (end, *e == EEXIST) {
+        (End::Peer, true) => c"rveth: peer name already in use",
+        (End::Peer, false) => c"rveth: cannot register the peer device",
+        (End::ThisAfterPeer, true) => c"rveth: name already in use (same as the peer's?)",
+        (End::This, true) => c"rveth: name already in use",
+        (_, false) => c"rveth: cannot register the device",
+    });
+}
+
 #[vtable]
 impl Driver for Rveth {
     const KIND: &'static CStr = c"rveth";
-    const DRIVER: &'static CStr = c"rveth";
-    const VERSION: &'static CStr = c"1.0";
     const POLICY: &'static [Policy] = &POLICY;
     const PEER_TYPE: u16 = VETH_INFO_PEER;
+    const PCPU_STATS: PcpuStats = PcpuStats::Dstats;
+    const FEATURES_CHECK: FeaturesCheck = FeaturesCheck::Passthru;
     const ETHTOOL_STATS: &'static [&'static CStr] = &[c"peer_ifindex"];
 
     type Private = RvethPriv;
@@ -63,11 +102,13 @@ impl Driver for Rveth {
     fn setup(dev: &mut Setup<'_>) {
         dev.ether_setup();
         dev.priv_flags(
-            priv_flags::LIVE_ADDR_CHANGE
-                | priv_flags::NO_QUEUE
-                | priv_flags::PHONY_HEADROOM
-                | priv_flags::DISABLE_NETPOLL,
-            priv_flags::TX_SKB_SHARING,
+            PrivFlags::of(&[
+                PrivFlag::LiveAddrChange,
+                PrivFlag::NoQueue,
+                PrivFlag::PhonyHeadroom,
+                PrivFlag::DisableNetpoll,
+            ]),
+            PrivFlag::TxSkbSharing.into(),
         );
         // Transmit touches no shared state but per-CPU counters.
         dev.lltx();
@@ -75,9 +116,16 @@ impl Driver for Rveth {
         dev.max_mtu(ETH_MAX_MTU);
     }
 
-    fn validate_addr(dev: &Dev<Self>) -> Result {
+    fn validate_addr(dev: &Dev<Self>, _rtnl: &Rtnl) -> Result {
         dev.eth_validate_addr()
     }
+
+    fn set_mac_address(dev: &Dev<Self>, addr: &SockAddr<'_>, rtnl: &Rtnl) -> Result {
+        dev.eth_mac_addr(addr, rtnl)
+    }
+
+    /// A software device takes every address (veth's empty mclist).
+    fn set_rx_mode(_dev: &Dev<Self>) {}
 
     fn validate(tb: &Attrs<'_>, _data: &Attrs<'_>, ext: &mut ExtAck<'_>) -> Result {
         if let Some(addr) = tb.get(IFLA_ADDRESS) {
@@ -91,7 +139,7 @@ impl Driver for Rveth {
             }
         }
         if let Some(mtu) = tb.get(IFLA_MTU) {
-            if !valid_mtu(mtu.get_u32()) {
+            if !valid_mtu(mtu.get_u32()?) {
                 ext.msg_attr(c"rveth: MTU must be between 68 and 65535", mtu);
                 return Err(EINVAL);
             }
@@ -107,22 +155,18 @@ impl Driver for Rveth {
             Some(n) => p.create_link(p.peer_net(), n.as_cstr(), true, peer_info.as_ref(), ext, rtnl)?,
             None => p.create_link(p.peer_net(), c"rveth%d", false, peer_info.as_ref(), ext, rtnl)?,
         };
-        if peer_info.as_ref().and_then(|i| i.tb().get(IFLA_ADDRESS)).is_none() {
-            peer.random_mac();
-        }
-        if let Some(info) = &peer_info {
-            if dev.ifindex() != 0 {
-                peer.set_ifindex(info.ifindex());
+        let random_mac = peer_info.as_ref().and_then(|i| i.tb().get(IFLA_ADDRESS)).is_none();
+        // veth honours a requested peer index only when this end's index
+        // was requested too.
+        let ifindex = peer_info.as_ref().filter(|_| dev.ifindex() != 0).map_or(0, |i| i.ifindex());
+        peer.setup(|s| {
+            if random_mac {
+                s.random_mac();
             }
-        }
-        peer.inherit_tso_max(dev);
-        let peer = peer.register(rtnl).inspect_err(|e| {
-            if *e == EEXIST {
-                ext.msg(c"rveth: peer name already in use");
-            } else {
-                ext.msg(c"rveth: cannot register the peer device");
-            }
-        })?;
+            s.ifindex(ifindex);
+            s.inherit_tso_max(dev);
+        });
+        let peer = peer.register(rtnl).inspect_err(|e| register_failed(ext, e, End::Peer))?;
         // Without NAPI there is nothing to aggregate: GRO stays off, as on veth.
         peer.disable_gro(rtnl);
         peer.carrier_off();
@@ -132,16 +176,10 @@ impl Driver for Rveth {
         // Then this end. A name clash with the peer fails here and the
         // peer is unregistered again when `peer` drops.
         if p.tb().get(IFLA_ADDRESS).is_none() {
-            p.random_mac();
+            p.setup(|s| s.random_mac())?;
         }
-        let this = p.register_self(dev, rtnl).inspect_err(|e| {
-            if *e == EEXIST {
-                ext.msg(c"rveth: name already in use (same as the peer's?)");
-            } else {
-                ext.msg(c"rveth: cannot register the device");
-            }
-        })?;
-        finish(this, peer, rtnl);
+        let this = p.register_self(dev, rtnl).inspect_err(|e| register_failed(ext, e, End::ThisAfterPeer))?;
+        finish(this, peer, rtnl)?;
         Ok(())
     }
 
@@ -151,19 +189,19 @@ impl Driver for Rveth {
         if dev.private().peer.get(rtnl).is_none() {
             return;
         }
-        family::notify_pair(family::PairEvent::Del, dev, rtnl);
+        announce(PairEvent::Del, dev, rtnl);
         let Some(peer) = dev.private().peer.take(rtnl) else {
             return;
         };
         q.add(dev, rtnl);
-        family::notify_pair(family::PairEvent::Del, &peer, rtnl);
+        announce(PairEvent::Del, &peer, rtnl);
         if peer.private().peer.take(rtnl).is_some() {
             q.add(&peer, rtnl);
         }
     }
 
-    fn get_link_net<'a>(dev: &'a Dev<Self>, rtnl: &'a Rtnl) -> Option<&'a Net> {
-        dev.private().peer.get(rtnl).map(|peer| peer.net())
+    fn get_link_net<'a>(dev: &'a Dev<Self>, rcu: &'a rcu::Guard) -> Option<&'a Net> {
+        dev.private().peer.get_rcu(rcu).map(|peer| peer.net())
     }
 
     fn open(dev: &Dev<Self>, rtnl: &Rtnl) -> Result {
@@ -172,8 +210,8 @@ impl Driver for Rveth {
         if peer.is_up() {
             dev.carrier_on();
             peer.carrier_on();
-            family::notify_pair(family::PairEvent::Change, dev, rtnl);
-            family::notify_pair(family::PairEvent::Change, peer, rtnl);
+            announce(PairEvent::Change, dev, rtnl);
+            announce(PairEvent::Change, peer, rtnl);
         }
         Ok(())
     }
@@ -184,8 +222,8 @@ impl Driver for Rveth {
         if let Some(peer) = dev.private().peer.get(rtnl) {
             peer.carrier_off();
             if had {
-                family::notify_pair(family::PairEvent::Change, dev, rtnl);
-                family::notify_pair(family::PairEvent::Change, peer, rtnl);
+                announce(PairEvent::Change, dev, rtnl);
+                announce(PairEvent::Change, peer, rtnl);
             }
         }
         Ok(())
@@ -215,33 +253,42 @@ impl Driver for Rveth {
         }
     }
 
-    fn get_iflink(dev: &Dev<Self>) -> i32 {
-        let guard = rcu::read_lock();
-        dev.private().peer.get_rcu(&guard).map_or(0, |peer| peer.ifindex())
+    fn get_iflink(dev: &Dev<Self>, rcu: &rcu::Guard) -> i32 {
+        dev.private().peer.get_rcu(rcu).map_or(0, |peer| peer.ifindex())
     }
 
-    fn ethtool_stats(dev: &Dev<Self>, data: &mut [u64], rtnl: &Rtnl) {
-        data[0] = dev.private().peer.get(rtnl).map_or(0, |p| p.ifindex() as u64);
+    fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
+        info.set_driver(c"rveth");
+        info.set_version(c"1.0");
     }
-}
 
-/// Joins two freshly registered ends, as veth's newlink does last.
-fn tie(a: &Dev<Rveth>, b: &Dev<Rveth>, rtnl: &Rtnl) {
-    a.private().peer.set(b, rtnl);
-    b.private().peer.set(a, rtnl);
-    a.disable_gro(rtnl);
-    b.disable_gro(rtnl);
+    fn get_link(dev: &Dev<Self>) -> bool {
+        dev.carrier_ok()
+    }
+
+    fn ethtool_stats(dev: &Dev<Self>, data: &mut [u64], rcu: &rcu::Guard) {
+        if let Some(slot) = data.first_mut() {
+            *slot = dev.private().peer.get_rcu(rcu).map_or(0, |p| p.ifindex().unsigned_abs().into());
+        }
+    }
 }
 
 /// The last step of making a pair, by rtnetlink or by `pair-new`: this
-/// end starts without carrier, the two are tied, kept and announced.
-fn finish<'a>(this: Registered<'a, Rveth>, peer: Registered<'_, Rveth>, rtnl: &Rtnl) -> &'a Dev<Rveth> {
+/// end starts without carrier, the two are tied (veth's `priv->peer` both
+/// ways), kept and announced. On failure both ends are unregistered again.
+fn finish<'a>(this: Registered<'a, Rveth>, peer: Registered<'_, Rveth>, rtnl: &Rtnl) -> Result<&'a Dev<Rveth>> {
     this.carrier_off();
-    tie(&this, &peer, rtnl);
+    this.private().peer.set(&peer, GFP_KERNEL, rtnl)?;
+    if let Err(e) = peer.private().peer.set(&this, GFP_KERNEL, rtnl) {
+        drop(this.private().peer.take(rtnl));
+        return Err(e);
+    }
+    this.disable_gro(rtnl);
+    peer.disable_gro(rtnl);
     let (this, peer) = (this.keep(), peer.keep());
-    family::notify_pair(family::PairEvent::New, this, rtnl);
-    family::notify_pair(family::PairEvent::New, peer, rtnl);
-    this
+    announce(PairEvent::New, this, rtnl);
+    announce(PairEvent::New, peer, rtnl);
+    Ok(this)
 }
 
 /// The other end of `dev`.
@@ -267,36 +314,34 @@ pub(crate) fn new_pair<'a>(
             return Err(EINVAL);
         }
     }
-    let make = |net: &Net, name: &CStr, user: bool| -> Result<_> {
+    let make = |net: &Net, name: &CStr, user: bool| -> Result<NewDevice<Rveth>> {
         let mut d = RVETH_LINK.create_device(net, name, user, rtnl)?;
-        d.random_mac();
-        if let Some(m) = mtu {
-            d.set_mtu(m);
-        }
+        d.setup(|s| {
+            s.random_mac();
+            if let Some(m) = mtu {
+                s.mtu(m);
+            }
+        });
         Ok(d)
     };
     let peer = match peer_name {
         Some(n) => make(peer_net, n, true)?,
         None => make(peer_net, c"rveth%d", false)?,
     };
-    let peer = peer.register(rtnl).inspect_err(|e| {
-        ext.msg(if *e == EEXIST { c"rveth: peer name already in use" } else { c"rveth: cannot register the peer device" })
-    })?;
+    let peer = peer.register(rtnl).inspect_err(|e| register_failed(ext, e, End::Peer))?;
     peer.carrier_off();
     let this = make(net, name, true)?;
-    let this = this.register(rtnl).inspect_err(|e| {
-        ext.msg(if *e == EEXIST { c"rveth: name already in use" } else { c"rveth: cannot register the device" })
-    })?;
-    Ok(finish(this, peer, rtnl))
+    let this = this.register(rtnl).inspect_err(|e| register_failed(ext, e, End::This))?;
+    finish(this, peer, rtnl)
 }
 
 /// Deletes the pair `dev` belongs to (the family's `pair-del`).
 pub(crate) fn delete_pair(dev: &Dev<Rveth>, rtnl: &Rtnl) {
-    family::notify_pair(family::PairEvent::Del, dev, rtnl);
+    announce(PairEvent::Del, dev, rtnl);
     let peer = dev.private().peer.take(rtnl);
     dev.unregister(rtnl);
     if let Some(peer) = peer {
-        family::notify_pair(family::PairEvent::Del, &peer, rtnl);
+        announce(PairEvent::Del, &peer, rtnl);
         if peer.private().peer.take(rtnl).is_some() {
             peer.unregister(rtnl);
         }

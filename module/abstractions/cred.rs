@@ -1,86 +1,95 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! User and group ids of the current task, as tun's permission checks use
-//! them (`make_kuid(current_user_ns(), uid)`, `current_euid()`,
-//! `in_egroup_p()`).
+//! User and group ids as tun's permission checks use them
+//! (`make_kuid(current_user_ns(), uid)`, `current_euid()`, `in_egroup_p()`),
+//! on upstream's [`Kuid`] and [`Kgid`] (the latter added beside it by
+//! `kernel/patches/0004-rust-task-add-Kgid.patch`).
 //!
 //! C header: [`include/linux/cred.h`](srctree/include/linux/cred.h)
 
+use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::bindings;
+pub use kernel::task::{Kgid, Kuid};
 
-/// A kernel uid (`kuid_t`); `None` in an `Option` stands for "unset".
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Kuid(u32);
+/// `(uid_t)-1`, `(gid_t)-1`: the invalid id (`INVALID_UID`, `INVALID_GID`).
+const INVALID: u32 = u32::MAX;
 
-/// A kernel gid (`kgid_t`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Kgid(u32);
-
-fn current_user_ns() -> *mut bindings::user_namespace {
-    // SAFETY: `current` and its credentials are valid while it runs; the
-    // credentials of the current task cannot change under it.
-    unsafe { (*(*bindings::get_current()).cred).user_ns }
+/// Maps `uid` as the current task sees it (`make_kuid`); `None` when it has
+/// no mapping in the task's user namespace (or is -1).
+pub fn kuid_from_user(uid: u32) -> Option<Kuid> {
+    // SAFETY: `current_user_ns()` is the running task's namespace, valid
+    // while it runs; `make_kuid` only reads it.
+    let k = unsafe { bindings::make_kuid(bindings::current_user_ns(), uid) };
+    (k.val != INVALID).then(|| Kuid::from_raw(k))
 }
 
-impl Kuid {
-    /// Maps `uid` as seen by the current task (`make_kuid`); `None` when it
-    /// has no mapping (or is -1).
-    pub fn from_user(uid: u32) -> Option<Kuid> {
-        // SAFETY: `current_user_ns()` is valid.
-        let k = unsafe { bindings::make_kuid(current_user_ns(), uid) };
-        (k.val != u32::MAX).then_some(Kuid(k.val))
+/// `k` as the current task sees it, unmapped ids shown as the overflow uid
+/// (`from_kuid_munged`), as tun reports owners.
+pub fn kuid_to_user(k: Kuid) -> u32 {
+    // SAFETY: As in `kuid_from_user`.
+    unsafe { bindings::from_kuid_munged(bindings::current_user_ns(), k.into_raw()) }
+}
+
+/// Maps `gid` as the current task sees it (`make_kgid`); `None` when it has
+/// no mapping (or is -1).
+pub fn kgid_from_user(gid: u32) -> Option<Kgid> {
+    // SAFETY: As in `kuid_from_user`.
+    let k = unsafe { bindings::make_kgid(bindings::current_user_ns(), gid) };
+    (k.val != INVALID).then(|| Kgid::from_raw(k))
+}
+
+/// `g` as the current task sees it (`from_kgid_munged`).
+pub fn kgid_to_user(g: Kgid) -> u32 {
+    // SAFETY: As in `kuid_from_user`.
+    unsafe { bindings::from_kgid_munged(bindings::current_user_ns(), g.into_raw()) }
+}
+
+/// Whether the current task has group `g`, effective or supplementary
+/// (`in_egroup_p`).
+pub fn in_current_groups(g: Kgid) -> bool {
+    // SAFETY: Reads the running task's credentials.
+    unsafe { bindings::in_egroup_p(g.into_raw()) != 0 }
+}
+
+/// An optional [`Kuid`] that may be read and set from any thread (tun's
+/// `tun->owner`, written by `TUNSETOWNER` while packets flow).
+pub struct AtomicKuid(AtomicU32);
+
+impl AtomicKuid {
+    /// Unset.
+    pub const fn new() -> Self {
+        AtomicKuid(AtomicU32::new(INVALID))
     }
 
-    /// The effective uid of the current task.
-    pub fn current_euid() -> Kuid {
-        // SAFETY: As in `current_user_ns`.
-        Kuid(unsafe { (*(*bindings::get_current()).cred).euid.val })
+    /// The id, if set.
+    pub fn load(&self) -> Option<Kuid> {
+        let val = self.0.load(Ordering::Relaxed);
+        (val != INVALID).then(|| Kuid::from_raw(bindings::kuid_t { val }))
     }
 
-    /// The raw value (for storage in an atomic).
-    pub fn as_raw(self) -> u32 {
-        self.0
-    }
-
-    /// The uid as the current task sees it (`from_kuid_munged`).
-    pub fn to_user(self) -> u32 {
-        // SAFETY: `current_user_ns()` is valid.
-        unsafe { bindings::from_kuid_munged(current_user_ns(), bindings::kuid_t { val: self.0 }) }
-    }
-
-    /// From a value produced by [`Kuid::as_raw`].
-    pub fn from_raw(v: u32) -> Option<Kuid> {
-        (v != u32::MAX).then_some(Kuid(v))
+    /// Sets (or unsets) the id.
+    pub fn store(&self, k: Option<Kuid>) {
+        self.0.store(k.map_or(INVALID, |k| k.into_raw().val), Ordering::Relaxed);
     }
 }
 
-impl Kgid {
-    /// Maps `gid` as seen by the current task (`make_kgid`).
-    pub fn from_user(gid: u32) -> Option<Kgid> {
-        // SAFETY: `current_user_ns()` is valid.
-        let k = unsafe { bindings::make_kgid(current_user_ns(), gid) };
-        (k.val != u32::MAX).then_some(Kgid(k.val))
+/// An optional [`Kgid`] that may be read and set from any thread.
+pub struct AtomicKgid(AtomicU32);
+
+impl AtomicKgid {
+    /// Unset.
+    pub const fn new() -> Self {
+        AtomicKgid(AtomicU32::new(INVALID))
     }
 
-    /// Whether the current task has this group (effective or supplementary).
-    pub fn in_current_groups(self) -> bool {
-        // SAFETY: Reads the current task's credentials.
-        unsafe { bindings::in_egroup_p(bindings::kgid_t { val: self.0 }) != 0 }
+    /// The id, if set.
+    pub fn load(&self) -> Option<Kgid> {
+        let val = self.0.load(Ordering::Relaxed);
+        (val != INVALID).then(|| Kgid::from_raw(bindings::kgid_t { val }))
     }
 
-    /// The raw value (for storage in an atomic).
-    pub fn as_raw(self) -> u32 {
-        self.0
-    }
-
-    /// The gid as the current task sees it (`from_kgid_munged`).
-    pub fn to_user(self) -> u32 {
-        // SAFETY: `current_user_ns()` is valid.
-        unsafe { bindings::from_kgid_munged(current_user_ns(), bindings::kgid_t { val: self.0 }) }
-    }
-
-    /// From a value produced by [`Kgid::as_raw`].
-    pub fn from_raw(v: u32) -> Option<Kgid> {
-        (v != u32::MAX).then_some(Kgid(v))
+    /// Sets (or unsets) the id.
+    pub fn store(&self, g: Option<Kgid>) {
+        self.0.store(g.map_or(INVALID, |g| g.into_raw().val), Ordering::Relaxed);
     }
 }

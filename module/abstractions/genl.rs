@@ -2,16 +2,23 @@
 
 //! Generic netlink families with operations.
 //!
-//! `kernel::net::netlink` (7.3) registers families that only multicast. This
-//! module adds what a configuration family needs: operations with per-op
-//! policies and admin checks, parsed attributes, extack errors and unicast
-//! replies.
+//! `kernel::net::netlink` (7.3) registers families that only multicast, to
+//! the initial netns. This module adds what a configuration family needs:
+//! operations with per-op policies and admin checks, parsed attributes,
+//! extack errors, unicast replies, dumps and per-netns notifications. It
+//! uses upstream's [`MulticastGroup`]; its [`Family`] differs from
+//! upstream's by the op table and by knowing whether it is registered.
 //!
 //! C header: [`include/net/genetlink.h`](srctree/include/net/genetlink.h)
 
-use super::netdev::Net;
-use super::netlink::{Attrs, ExtAck, Policy};
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use super::netdev::{Net, Rtnl};
+use super::netlink::{maxtype, Attrs, ExtAck, Policy};
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{
     bindings,
     error::{from_result, to_result},
@@ -67,7 +74,7 @@ impl Op {
             op.flags = bindings::GENL_UNS_ADMIN_PERM as u8;
         }
         op.policy = T::POLICY.as_ptr().cast();
-        op.maxattr = (T::POLICY.len() - 1) as u32;
+        op.maxattr = maxtype(T::POLICY);
         if T::HAS_DOIT {
             op.doit = Some(Adapter::<T>::doit_callback);
         }
@@ -92,7 +99,7 @@ impl<T: Operation> Adapter<T> {
         from_result(|| {
             // SAFETY: `info` is valid for the duration of this callback, and its
             // attributes were parsed with `T::POLICY` (see `Op::new`).
-            let mut req = unsafe { Request::from_raw(info, (T::POLICY.len() - 1) as u32) };
+            let mut req = unsafe { Request::from_raw(info, maxtype(T::POLICY)) };
             T::doit(&mut req)?;
             Ok(0)
         })
@@ -395,32 +402,26 @@ impl Writer {
     }
 }
 
-/// A generic netlink multicast group (`struct genl_multicast_group`).
-#[repr(transparent)]
-pub struct MulticastGroup(bindings::genl_multicast_group);
+pub use kernel::net::netlink::MulticastGroup;
 
-// SAFETY: Plain data, immutable after construction.
-unsafe impl Sync for MulticastGroup {}
-
-impl MulticastGroup {
-    /// A group named `name` that any listener may join (no admin needed).
-    pub const fn new(name: &CStr) -> Self {
-        let mut g: bindings::genl_multicast_group = pin_init::zeroed();
-        let name = name.to_bytes_with_nul();
-        assert!(name.len() <= g.name.len(), "multicast group name too long");
-        let mut i = 0;
-        while i < name.len() {
-            g.name[i] = name[i];
-            i += 1;
-        }
-        MulticastGroup(g)
-    }
+/// `genl_family`'s flag bitfield: `netnsok:1, parallel_ops:1` in its first
+/// byte (bindgen's setters are not `const`; a KUnit test below compares).
+const fn family_flags(netnsok: bool, parallel_ops: bool) -> bindings::__BindgenBitfieldUnit<[u8; 1]> {
+    let bits = (netnsok as u8) | ((parallel_ops as u8) << 1);
+    // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is a transparent wrapper of
+    // one byte, so any `u8` is a valid value for it.
+    unsafe { core::mem::transmute::<u8, bindings::__BindgenBitfieldUnit<[u8; 1]>>(bits) }
 }
 
 /// A generic netlink family (`struct genl_family`), defined in a `static`.
-#[repr(transparent)]
+///
+/// # Invariants
+///
+/// `live` is true while the family is registered; it is set after
+/// registering and cleared, under RTNL, before unregistering.
 pub struct Family {
     inner: Opaque<bindings::genl_family>,
+    live: AtomicBool,
 }
 
 // SAFETY: After registration the C side owns the mutable state of the family
@@ -443,26 +444,26 @@ impl Family {
         assert!(ops.len() <= u8::MAX as usize, "too many ops");
         assert!(mcgrps.len() <= u8::MAX as usize, "too many multicast groups");
         f.ops = ops.as_ptr().cast();
+        // CAST: checked above.
         f.n_ops = ops.len() as u8;
         f.mcgrps = mcgrps.as_ptr().cast();
+        // CAST: checked above.
         f.n_mcgrps = mcgrps.len() as u8;
         // netnsok: requests are answered in the caller's netns;
         // parallel_ops: the family does its own locking (RTNL, device locks).
-        // The bitfield holds `netnsok:1, parallel_ops:1` in its first byte.
-        // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is a transparent wrapper of
-        // one byte, so any `u8` is a valid value for it.
-        f._bitfield_1 = unsafe {
-            core::mem::transmute::<u8, bindings::__BindgenBitfieldUnit<[u8; 1]>>(0b11)
-        };
+        f._bitfield_1 = family_flags(true, true);
         let name = name.to_bytes_with_nul();
         assert!(name.len() <= f.name.len(), "family name too long");
         let mut i = 0;
         while i < name.len() {
+            // CAST: bytes of a C string.
             f.name[i] = name[i] as c_char;
             i += 1;
         }
+        // INVARIANT: Not registered yet.
         Family {
             inner: Opaque::new(f),
+            live: AtomicBool::new(false),
         }
     }
 
@@ -471,11 +472,15 @@ impl Family {
     }
 
     /// Multicasts a message with command `cmd` written by `f` to group
-    /// `group` (index in the family's list) of `net`, if anyone listens.
-    /// Errors are dropped: notifications are best effort, as in C.
-    pub fn notify(&'static self, net: &Net, group: u32, cmd: u8, f: impl FnOnce(&mut Writer) -> Result) {
-        // SAFETY: The family is registered (it is only used by code running
-        // while the module's registration lives); `net` is valid.
+    /// `group` (index in the family's list) of `net`, if the family is
+    /// registered and anyone listens. Errors are dropped: notifications are
+    /// best effort, as in C. RTNL keeps the family registered meanwhile.
+    pub fn notify(&'static self, net: &Net, group: u32, cmd: u8, _rtnl: &Rtnl, f: impl FnOnce(&mut Writer) -> Result) {
+        if !self.live.load(Ordering::Acquire) {
+            return;
+        }
+        // SAFETY: The family is registered (checked above under RTNL, which
+        // its unregistration takes before clearing `live`); `net` is live.
         if unsafe { bindings::genl_has_listeners(self.as_raw(), net.as_raw(), group) } == 0 {
             return;
         }
@@ -506,6 +511,8 @@ impl Family {
         // SAFETY: The family is a valid, `'static` `genl_family` whose ops and
         // groups are `'static` too.
         to_result(unsafe { bindings::genl_register_family(self.as_raw()) })?;
+        // INVARIANT: Registered just above.
+        self.live.store(true, Ordering::Release);
         Ok(Registration { family: self })
     }
 }
@@ -521,8 +528,36 @@ pub struct Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
+        {
+            let _rtnl = Rtnl::lock();
+            // INVARIANT: Cleared under RTNL before unregistering: a `notify`
+            // under RTNL sees either a registered family or `false`.
+            self.family.live.store(false, Ordering::Release);
+        }
         // SAFETY: The family is registered (type invariant) and is
         // unregistered exactly once, here.
         unsafe { bindings::genl_unregister_family(self.family.as_raw()) };
+    }
+}
+
+#[kunit_tests(rvnet_genl)]
+mod tests {
+    use super::*;
+
+    /// The const bitfield trick matches bindgen's setters.
+    #[test]
+    fn family_flags_bitfield() {
+        for netnsok in [false, true] {
+            for parallel_ops in [false, true] {
+                let mut f: bindings::genl_family = pin_init::zeroed();
+                f.set_netnsok(netnsok.into());
+                f.set_parallel_ops(parallel_ops.into());
+                // SAFETY: The bitfield unit is one byte.
+                let want: u8 = unsafe { core::mem::transmute(f._bitfield_1) };
+                // SAFETY: As above.
+                let got: u8 = unsafe { core::mem::transmute(family_flags(netnsok, parallel_ops)) };
+                assert_eq!(want, got);
+            }
+        }
     }
 }

@@ -7,6 +7,15 @@
 
 use kernel::{bindings, prelude::*, types::Opaque};
 
+/// The highest attribute type of a policy table (`maxtype`, `maxattr`):
+/// its length less one. Fails the build for an empty table in const context.
+pub const fn maxtype(policy: &[Policy]) -> u32 {
+    assert!(!policy.is_empty(), "a policy table has at least entry 0");
+    assert!(policy.len() <= u16::MAX as usize, "attribute types are 16-bit");
+    // CAST: checked above.
+    (policy.len() - 1) as u32
+}
+
 /// One entry of an attribute validation policy (`struct nla_policy`).
 ///
 /// Policies are built in const context and live in statics, so that the
@@ -21,6 +30,7 @@ unsafe impl Sync for Policy {}
 impl Policy {
     const fn of_type(type_: u32) -> Self {
         let mut p: bindings::nla_policy = pin_init::zeroed();
+        // CAST: the `NLA_*` types are below 256.
         p.type_ = type_ as u8;
         Policy(p)
     }
@@ -72,7 +82,8 @@ impl Policy {
 /// # Invariants
 ///
 /// The attribute header and the payload it announces are valid for the
-/// lifetime of the reference, and the attribute passed policy validation.
+/// lifetime of the reference (the core validated `nla_len` against the
+/// message). Its length need not match what a policy says: getters check.
 #[repr(transparent)]
 pub struct Attr(Opaque<bindings::nlattr>);
 
@@ -103,22 +114,25 @@ impl Attr {
         }
     }
 
-    /// The payload as `u8` (the policy checked the length).
-    pub fn get_u8(&self) -> u8 {
-        // SAFETY: The attribute is valid and was validated as at least one byte long.
-        unsafe { bindings::nla_get_u8(self.as_raw()) }
+    /// The first `N` bytes of the payload; `EINVAL` if it is shorter. The
+    /// length is checked here: a policy in the driver may say otherwise.
+    fn bytes<const N: usize>(&self) -> Result<[u8; N]> {
+        self.data().get(..N).and_then(|b| b.try_into().ok()).ok_or(EINVAL)
     }
 
-    /// The payload as `u32` (the policy checked the length).
-    pub fn get_u32(&self) -> u32 {
-        // SAFETY: The attribute is valid and was validated as at least four bytes long.
-        unsafe { bindings::nla_get_u32(self.as_raw()) }
+    /// The payload as `u8` (`nla_get_u8`); `EINVAL` if it is too short.
+    pub fn get_u8(&self) -> Result<u8> {
+        Ok(u8::from_ne_bytes(self.bytes()?))
     }
 
-    /// The payload as `s32` (the policy checked the length).
-    pub fn get_s32(&self) -> i32 {
-        // SAFETY: The attribute is valid and was validated as at least four bytes long.
-        unsafe { bindings::nla_get_s32(self.as_raw()) }
+    /// The payload as `u32` (`nla_get_u32`); `EINVAL` if it is too short.
+    pub fn get_u32(&self) -> Result<u32> {
+        Ok(u32::from_ne_bytes(self.bytes()?))
+    }
+
+    /// The payload as `s32` (`nla_get_s32`); `EINVAL` if it is too short.
+    pub fn get_s32(&self) -> Result<i32> {
+        Ok(i32::from_ne_bytes(self.bytes()?))
     }
 
     /// Copies an interface name attribute (`IFLA_IFNAME`, at most
@@ -246,9 +260,32 @@ impl<'a> ExtAck<'a> {
         if !self.ptr.is_null() {
             // SAFETY: `ptr` is valid for writes (type invariant).
             unsafe {
+                // CAST: attribute types are 16-bit.
                 (*self.ptr).miss_type = ty as u16;
                 (*self.ptr).miss_nest = core::ptr::null();
             }
         }
+    }
+}
+
+#[kunit_tests(rvnet_netlink)]
+mod tests {
+    use super::*;
+
+    /// The const constructors fill `nla_policy` as the C initialisers do.
+    #[test]
+    fn policies() {
+        assert_eq!(u32::from(Policy::u32().0.type_), bindings::NLA_U32);
+        assert_eq!(u32::from(Policy::u8().0.type_), bindings::NLA_U8);
+        assert_eq!(u32::from(Policy::flag().0.type_), bindings::NLA_FLAG);
+        assert_eq!(u32::from(Policy::reject().0.type_), bindings::NLA_REJECT);
+        let s = Policy::nul_string(15);
+        assert_eq!(u32::from(s.0.type_), bindings::NLA_NUL_STRING);
+        assert_eq!(s.0.len, 15);
+        let m = Policy::min_len(16);
+        assert_eq!(u32::from(m.0.type_), bindings::NLA_UNSPEC);
+        assert_eq!(m.0.len, 16);
+        assert_eq!(maxtype(&[Policy::unspec()]), 0);
+        assert_eq!(maxtype(&[Policy::unspec(), Policy::u32(), Policy::u8()]), 2);
     }
 }

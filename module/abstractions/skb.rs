@@ -4,12 +4,13 @@
 //!
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
 
-use super::netdev::{Device, XmitCtx};
-use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
+use super::netdev::{Device, XmitCtx, ETH_HLEN};
+use core::{mem::size_of, ptr::NonNull};
 use kernel::{
     bindings,
     iov::{IovIterDest, IovIterSource},
     prelude::*,
+    types::NotThreadSafe,
 };
 
 /// Why a packet was dropped (a subset of `enum skb_drop_reason`), so that
@@ -186,10 +187,16 @@ impl SkBuff {
     }
 
     /// Appends `len` bytes copied from `iov` (`skb_put` + copy).
+    /// `EMSGSIZE` when the buffer has less tailroom than `len`.
     pub fn put_from_iter(&mut self, iov: &mut IovIterSource<'_>, len: u32) -> Result {
-        // SAFETY: We own the skb; `alloc_rx` made room for the data, and the
-        // caller never puts more than it allocated (checked by `skb_put`).
+        // SAFETY: We own the skb (type invariant).
+        if unsafe { bindings::skb_tailroom(self.as_raw()) } < len as c_int {
+            return Err(EMSGSIZE);
+        }
+        // SAFETY: We own the skb and it has `len` bytes of tailroom (checked
+        // above), so `skb_put` cannot overrun; the copy fills what it added.
         let ret = unsafe {
+            // CAST: `len` is at most the tailroom, an `int`.
             let off = (*self.as_raw()).len as c_int;
             bindings::skb_put(self.as_raw(), len);
             bindings::skb_copy_datagram_from_iter(self.as_raw(), off, iov.as_raw(), len as c_int)
@@ -200,10 +207,14 @@ impl SkBuff {
         Ok(())
     }
 
-    /// Copies `len` bytes of packet data to `iov` (`skb_copy_datagram_iter`).
+    /// Copies the first `len` bytes of packet data to `iov`
+    /// (`skb_copy_datagram_iter`). `EINVAL` when the packet is shorter.
     pub fn copy_to_iter(&self, iov: &mut IovIterDest<'_>, len: u32) -> Result {
-        // SAFETY: We own the skb; `len <= self.len()` is the caller's
-        // promise, checked by the C function.
+        if len > self.len() {
+            return Err(EINVAL);
+        }
+        // SAFETY: We own the skb; `len <= self.len()` (checked above).
+        // CAST: `len` is at most the packet length, which fits in `int`.
         let ret = unsafe { bindings::skb_copy_datagram_iter(self.as_raw(), 0, iov.as_raw(), len as c_int) };
         if ret != 0 {
             return Err(EFAULT);
@@ -240,14 +251,19 @@ impl SkBuff {
     }
 
     /// Parses the Ethernet header for `dev` (`eth_type_trans`): sets the
-    /// protocol, packet type and `skb->dev`, and pulls the header.
-    pub fn eth_type_trans(&mut self, dev: &Device) {
-        // SAFETY: We own the skb; the caller made sure `ETH_HLEN` bytes are
-        // linear (`may_pull`); `dev` is valid.
+    /// protocol, packet type and `skb->dev`, and pulls the header. Makes the
+    /// header linear first; `EINVAL` if the packet is shorter than one.
+    pub fn eth_type_trans(&mut self, dev: &Device) -> Result {
+        if !self.may_pull(ETH_HLEN) {
+            return Err(EINVAL);
+        }
+        // SAFETY: We own the skb; `ETH_HLEN` bytes are linear (checked
+        // above); `dev` is allocated.
         unsafe {
             let proto = bindings::eth_type_trans(self.as_raw(), dev.as_raw());
             (*self.as_raw()).__bindgen_anon_4.headers.as_mut().protocol = proto;
         }
+        Ok(())
     }
 
     /// Hands a received packet to the stack (`netif_rx`, any context).
@@ -318,8 +334,9 @@ const fn skb_data_align(x: usize) -> usize {
 /// Created by `local_bh_disable()`, ended by `local_bh_enable()` on the
 /// same CPU (it is neither `Send` nor `Sync`, and bottom halves off keep
 /// the task on its CPU).
+#[must_use = "bottom halves are enabled again at once if the guard is not kept"]
 pub struct BhDisabled {
-    _not_send: PhantomData<*mut ()>,
+    _not_send: NotThreadSafe,
 }
 
 impl BhDisabled {
@@ -329,8 +346,9 @@ impl BhDisabled {
         // SAFETY: Process or softirq context may disable bottom halves;
         // `drop` re-enables them on this CPU (type invariant).
         unsafe { bindings::local_bh_disable() };
+        // INVARIANT: Disabled on this CPU just above.
         BhDisabled {
-            _not_send: PhantomData,
+            _not_send: NotThreadSafe,
         }
     }
 }

@@ -9,7 +9,7 @@
 mod uapi;
 
 use crate::abstractions::{
-    cred::{Kgid, Kuid},
+    cred::{kgid_from_user, kgid_to_user, kuid_from_user, kuid_to_user},
     genl::{Dump, Family, MulticastGroup, Op, Operation, Registration, Request, Writer},
     netdev::{Dev, Device, Driver, LinkOps, Net, Rtnl},
     netlink::Policy,
@@ -21,7 +21,7 @@ use uapi::*;
 /// Longest interface name (IFNAMSIZ - 1).
 const IFNAME_MAX: u16 = 15;
 
-static GROUPS: [MulticastGroup; 1] = [MulticastGroup::new(RVNET_MCGRP_NOTIFY)];
+static GROUPS: [MulticastGroup; 1] = [MulticastGroup::const_new(RVNET_MCGRP_NOTIFY)];
 const GROUP_NOTIFY: u32 = 0;
 
 static OPS: [Op; 7] = [
@@ -42,9 +42,13 @@ static FAMILY: Family = Family::const_new(
     &GROUPS,
 );
 
-/// Registers the family; it goes away when the registration is dropped.
+/// Registers the family and starts listening to the drivers' events; it
+/// goes away when the registration is dropped (events then go nowhere).
 pub(crate) fn register() -> Result<Registration> {
-    FAMILY.register()
+    let reg = FAMILY.register()?;
+    rveth::EVENTS.populate(notify_pair);
+    rtun::EVENTS.populate(notify_tun);
+    Ok(reg)
 }
 
 // --- policies (index = attribute type; only request attributes accepted) ---
@@ -95,11 +99,12 @@ fn put_stats(w: &mut Writer, ty: u32, dev: &Device) -> Result {
 /// One end of a pair, as seen from `net`.
 fn fill_pair(w: &mut Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) -> Result {
     w.put_u32(RVNET_A_PAIR_IFINDEX, dev.ifindex() as u32)?;
-    w.put_string(RVNET_A_PAIR_IFNAME, dev.name())?;
+    w.put_string(RVNET_A_PAIR_IFNAME, dev.name(rtnl))?;
     if let Some(peer) = rveth::peer(dev, rtnl) {
         w.put_u32(RVNET_A_PAIR_PEER_IFINDEX, peer.ifindex() as u32)?;
-        w.put_string(RVNET_A_PAIR_PEER_IFNAME, peer.name())?;
-        if let Some(id) = peer.netnsid_in(net, rtnl) {
+        w.put_string(RVNET_A_PAIR_PEER_IFNAME, peer.name(rtnl))?;
+        // Called in process context (requests and notifications under RTNL).
+        if let Some(id) = peer.netnsid_in(net, GFP_KERNEL) {
             w.put_s32(RVNET_A_PAIR_PEER_NETNSID, id)?;
         }
     }
@@ -108,17 +113,17 @@ fn fill_pair(w: &mut Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) ->
     put_stats(w, RVNET_A_PAIR_STATS, dev)
 }
 
-fn fill_tun(w: &mut Writer, dev: &Dev<rtun::Rtun>) -> Result {
+fn fill_tun(w: &mut Writer, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) -> Result {
     w.put_u32(RVNET_A_TUN_IFINDEX, dev.ifindex() as u32)?;
-    w.put_string(RVNET_A_TUN_IFNAME, dev.name())?;
+    w.put_string(RVNET_A_TUN_IFNAME, dev.name(rtnl))?;
     if let Some(i) = rtun::info(dev) {
         w.put_u32(RVNET_A_TUN_MODE, if i.tap { RVNET_TUN_MODE_TAP } else { RVNET_TUN_MODE_TUN })?;
         w.put_u8(RVNET_A_TUN_PI, i.pi.into())?;
         if let Some(o) = i.owner {
-            w.put_u32(RVNET_A_TUN_OWNER, o.to_user())?;
+            w.put_u32(RVNET_A_TUN_OWNER, kuid_to_user(o))?;
         }
         if let Some(g) = i.group {
-            w.put_u32(RVNET_A_TUN_GROUP, g.to_user())?;
+            w.put_u32(RVNET_A_TUN_GROUP, kgid_to_user(g))?;
         }
         w.put_u32(RVNET_A_TUN_ATTACHED, i.attached)?;
         w.put_u32(RVNET_A_TUN_QUEUE_LEN, i.queue_len)?;
@@ -127,36 +132,23 @@ fn fill_tun(w: &mut Writer, dev: &Dev<rtun::Rtun>) -> Result {
     put_stats(w, RVNET_A_TUN_STATS, dev)
 }
 
-/// What happened to a pair end.
-pub(crate) enum PairEvent {
-    New,
-    Del,
-    Change,
-}
-
-/// Tells group `notify` in the end's netns about `dev`.
-pub(crate) fn notify_pair(ev: PairEvent, dev: &Dev<rveth::Rveth>, rtnl: &Rtnl) {
+/// Tells group `notify` in the end's netns about `dev` (rveth's events).
+fn notify_pair(ev: rveth::PairEvent, dev: &Dev<rveth::Rveth>, rtnl: &Rtnl) {
     let cmd = match ev {
-        PairEvent::New => RVNET_CMD_PAIR_NEW_NTF,
-        PairEvent::Del => RVNET_CMD_PAIR_DEL_NTF,
-        PairEvent::Change => RVNET_CMD_LINK_CHANGE_NTF,
+        rveth::PairEvent::New => RVNET_CMD_PAIR_NEW_NTF,
+        rveth::PairEvent::Del => RVNET_CMD_PAIR_DEL_NTF,
+        rveth::PairEvent::Change => RVNET_CMD_LINK_CHANGE_NTF,
     };
-    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, |w| fill_pair(w, dev, dev.net(), rtnl));
+    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| fill_pair(w, dev, dev.net(), rtnl));
 }
 
-/// What happened to an rtun device.
-pub(crate) enum TunEvent {
-    New,
-    Del,
-}
-
-/// Tells group `notify` in the device's netns about `dev`.
-pub(crate) fn notify_tun(ev: TunEvent, dev: &Dev<rtun::Rtun>, _rtnl: &Rtnl) {
+/// Tells group `notify` in the device's netns about `dev` (rtun's events).
+fn notify_tun(ev: rtun::TunEvent, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) {
     let cmd = match ev {
-        TunEvent::New => RVNET_CMD_TUN_NEW_NTF,
-        TunEvent::Del => RVNET_CMD_TUN_DEL_NTF,
+        rtun::TunEvent::New => RVNET_CMD_TUN_NEW_NTF,
+        rtun::TunEvent::Del => RVNET_CMD_TUN_DEL_NTF,
     };
-    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, |w| fill_tun(w, dev));
+    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| fill_tun(w, dev, rtnl));
 }
 
 /// The device of kind `link` a request names by ifindex or ifname (the
@@ -171,7 +163,7 @@ fn named<'a, T: Driver>(
     rtnl: &'a Rtnl,
 ) -> Result<&'a Dev<T>> {
     let a = req.attrs();
-    let idx = a.get(ty_index).map(|x| x.get_u32());
+    let idx = a.get(ty_index).map(|x| x.get_u32()).transpose()?;
     let name = a.get(ty_name).and_then(|x| kernel::str::CString::try_from(x.get_ifname().as_cstr()).ok());
     if idx.is_none() && name.is_none() {
         req.extack().missing(c"ifindex or ifname is required", ty_name);
@@ -259,9 +251,9 @@ impl Operation for PairNew {
             return Err(EINVAL);
         }
         let peer_name = a.get(RVNET_A_PAIR_PEER_IFNAME).map(|x| x.get_ifname());
-        let mtu = a.get(RVNET_A_PAIR_MTU).map(|x| x.get_u32());
+        let mtu = a.get(RVNET_A_PAIR_MTU).map(|x| x.get_u32()).transpose()?;
         let peer_net = match a.get(RVNET_A_PAIR_PEER_NETNS_FD) {
-            Some(fd) => match Net::from_fd(fd.get_u32()) {
+            Some(fd) => match Net::from_fd(fd.get_u32()?) {
                 Ok(n) => Some(n),
                 Err(e) => {
                     req.extack().msg_attr(c"peer-netns-fd is not a network namespace", fd);
@@ -353,7 +345,7 @@ impl Operation for TunNew {
                 req.extack().missing(c"mode is required", RVNET_A_TUN_MODE);
                 return Err(EINVAL);
             }
-            Some(m) => match m.get_u32() {
+            Some(m) => match m.get_u32()? {
                 RVNET_TUN_MODE_TUN => false,
                 RVNET_TUN_MODE_TAP => true,
                 _ => {
@@ -362,10 +354,10 @@ impl Operation for TunNew {
                 }
             },
         };
-        let pi = a.get(RVNET_A_TUN_PI).is_none_or(|x| x.get_u8() != 0);
+        let pi = a.get(RVNET_A_TUN_PI).map(|x| x.get_u8()).transpose()?.is_none_or(|v| v != 0);
         let owner = match a.get(RVNET_A_TUN_OWNER) {
             None => None,
-            Some(x) => match Kuid::from_user(x.get_u32()) {
+            Some(x) => match kuid_from_user(x.get_u32()?) {
                 Some(u) => Some(u),
                 None => {
                     req.extack().msg_attr(c"owner is not a valid uid here", x);
@@ -375,7 +367,7 @@ impl Operation for TunNew {
         };
         let group = match a.get(RVNET_A_TUN_GROUP) {
             None => None,
-            Some(x) => match Kgid::from_user(x.get_u32()) {
+            Some(x) => match kgid_from_user(x.get_u32()?) {
                 Some(g) => Some(g),
                 None => {
                     req.extack().msg_attr(c"group is not a valid gid here", x);
@@ -391,7 +383,7 @@ impl Operation for TunNew {
         }
         let dev = rtun::new_persistent(req.net(), name_c, tap, pi, owner, group, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_TUN_NEW)?;
-        fill_tun(&mut msg, dev)?;
+        fill_tun(&mut msg, dev, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
@@ -428,13 +420,13 @@ impl Operation for TunGet {
         let rtnl = Rtnl::lock();
         let dev = named(req, &rtun::RTUN_LINK, (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME), c"no such rtun device", &net, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_TUN_GET)?;
-        fill_tun(&mut msg, dev)?;
+        fill_tun(&mut msg, dev, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
 
     fn dumpit(d: &mut Dump<'_>) -> Result<bool> {
-        dump_all(d, &rtun::RTUN_LINK, RVNET_CMD_TUN_GET, |w, dev, _, _| fill_tun(w, dev))
+        dump_all(d, &rtun::RTUN_LINK, RVNET_CMD_TUN_GET, |w, dev, _, rtnl| fill_tun(w, dev, rtnl))
     }
 
 }

@@ -14,22 +14,21 @@ mod uapi;
 
 use crate::abstractions::{
     chrdev::{self, CharDevice},
-    cred::{Kgid, Kuid},
+    cred::{in_current_groups, kgid_from_user, kuid_from_user, AtomicKgid, AtomicKuid, Kgid, Kuid},
     netdev::{
-        priv_flags, ArcSlot, Dev, DevSlot, Driver, LinkOps, Lookup, Net, NetRef, NewLink, Rtnl,
-        Setup, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
+        ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev, Rtnl, Setup,
+        SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
     },
     netlink::{Attrs, ExtAck, Policy},
     skb::{BhDisabled, DropReason, SkBuff},
 };
-use crate::family;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
     fs::{file::flags::O_NONBLOCK, File},
     iov::{IovIterDest, IovIterSource},
     new_mutex, new_poll_condvar, new_spinlock_irq,
     prelude::*,
-    sync::{poll::PollCondVar, poll::PollTable, Arc, Mutex, SpinLockIrq},
+    sync::{aref::ARef, poll::PollCondVar, poll::PollTable, Arc, Mutex, SetOnce, SpinLockIrq},
     uaccess::{UserPtr, UserSlice},
 };
 use uapi::*;
@@ -42,6 +41,23 @@ pub(crate) struct Rtun;
 pub(crate) static RTUN_LINK: LinkOps<Rtun> = LinkOps::new();
 
 static NO_POLICY: [Policy; 1] = [Policy::unspec()];
+
+/// What happened to an rtun device, for whoever listens (the family).
+pub(crate) enum TunEvent {
+    /// The device was made (and is attached, or persistent).
+    New,
+    /// The device is being deleted.
+    Del,
+}
+
+/// Who hears of device events; set once when the module loads.
+pub(crate) static EVENTS: SetOnce<fn(TunEvent, &Dev<Rtun>, &Rtnl)> = SetOnce::new();
+
+fn announce(ev: TunEvent, dev: &Dev<Rtun>, rtnl: &Rtnl) {
+    if let Some(f) = EVENTS.as_ref() {
+        f(ev, dev, rtnl);
+    }
+}
 
 /// Per-device private data: the state shared with the attached file.
 #[derive(Zeroable)]
@@ -123,14 +139,14 @@ struct Shared {
     #[pin]
     wait: PollCondVar,
     /// The device while it is registered.
-    dev: DevSlot<Rtun>,
+    dev: RcuDev<Rtun>,
     /// TAP (Ethernet frames) rather than TUN (IP packets). Fixed.
     tap: bool,
     /// `IFF_NO_PI | IFF_ONE_QUEUE | IFF_PERSIST` as set by userspace.
     flags: AtomicU32,
-    /// `TUNSETOWNER`/`TUNSETGROUP` (raw kuid/kgid, `u32::MAX`: unset).
-    owner: AtomicU32,
-    group: AtomicU32,
+    /// `TUNSETOWNER`/`TUNSETGROUP`.
+    owner: AtomicKuid,
+    group: AtomicKgid,
     /// A file is attached (one queue: at most one).
     attached: AtomicBool,
     /// The device is gone: readers and writers get `EBADFD`.
@@ -143,11 +159,11 @@ impl Shared {
         Ok(try_pin_init!(Shared {
             ring <- new_spinlock_irq!(ring, "rtun_ring"),
             wait <- new_poll_condvar!("rtun_wait"),
-            dev: DevSlot::new(),
+            dev: RcuDev::new(),
             tap,
             flags: AtomicU32::new(flags.into()),
-            owner: AtomicU32::new(u32::MAX),
-            group: AtomicU32::new(u32::MAX),
+            owner: AtomicKuid::new(),
+            group: AtomicKgid::new(),
             attached: AtomicBool::new(false),
             dead: AtomicBool::new(false),
         }? Error))
@@ -168,12 +184,12 @@ impl Shared {
     /// tun's `tun_permitted`: owner and/or group set and all that is set
     /// matched, or CAP_NET_ADMIN in the device's netns.
     fn permitted(&self, net: &Net) -> bool {
-        let owner = Kuid::from_raw(self.owner.load(Ordering::Relaxed));
-        let group = Kgid::from_raw(self.group.load(Ordering::Relaxed));
+        let owner = self.owner.load();
+        let group = self.group.load();
         // If both are set, both must match.
         ((owner.is_some() || group.is_some())
             && owner.is_none_or(|o| o == Kuid::current_euid())
-            && group.is_none_or(|g| g.in_current_groups()))
+            && group.is_none_or(in_current_groups))
             || net.net_admin_capable()
     }
 
@@ -187,9 +203,8 @@ impl Shared {
 #[vtable]
 impl Driver for Rtun {
     const KIND: &'static CStr = c"rtun";
-    const DRIVER: &'static CStr = c"rtun";
-    const VERSION: &'static CStr = c"1.6";
     const POLICY: &'static [Policy] = &NO_POLICY;
+    const PCPU_STATS: PcpuStats = PcpuStats::Dstats;
 
     type Private = RtunPriv;
 
@@ -215,11 +230,27 @@ impl Driver for Rtun {
         q.add(dev, rtnl);
     }
 
-    fn validate_addr(dev: &Dev<Self>) -> Result {
+    fn validate_addr(dev: &Dev<Self>, _rtnl: &Rtnl) -> Result {
         match dev.private().shared.get() {
             Some(sh) if sh.tap => dev.eth_validate_addr(),
             _ => Ok(()),
         }
+    }
+
+    fn set_mac_address(dev: &Dev<Self>, addr: &SockAddr<'_>, rtnl: &Rtnl) -> Result {
+        dev.eth_mac_addr(addr, rtnl)
+    }
+
+    /// tun's empty `tun_net_mclist`: every address is taken.
+    fn set_rx_mode(_dev: &Dev<Self>) {}
+
+    fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
+        info.set_driver(c"rtun");
+        info.set_version(c"1.6");
+    }
+
+    fn get_link(dev: &Dev<Self>) -> bool {
+        dev.carrier_ok()
     }
 
     fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) {
@@ -249,17 +280,17 @@ impl Driver for Rtun {
     }
 
     fn uninit(dev: &Dev<Self>, rtnl: &Rtnl) {
-        family::notify_tun(family::TunEvent::Del, dev, rtnl);
+        announce(TunEvent::Del, dev, rtnl);
         if let Some(sh) = dev.private().shared.get() {
             sh.dead.store(true, Ordering::Release);
-            sh.dev.clear(rtnl);
+            drop(sh.dev.take(rtnl));
             sh.ring.lock().purge();
             sh.wait.notify_all();
         }
     }
 
-    fn destroy(dev: &Dev<Self>) {
-        drop(dev.private().shared.take());
+    fn destroy(private: &mut RtunPriv) {
+        drop(private.shared.take());
     }
 }
 
@@ -305,7 +336,7 @@ impl IfReq {
 #[pin_data]
 pub(crate) struct RtunFile {
     /// The netns of the opener: where TUNSETIFF looks and creates.
-    net: NetRef,
+    net: ARef<Net>,
     /// The device this file is attached to.
     #[pin]
     attached: Mutex<Option<Arc<Shared>>>,
@@ -351,7 +382,7 @@ impl RtunFile {
                 // A new attach sets the features anew (tun does the same).
                 let keep = sh.flags() & IFF_PERSIST;
                 sh.flags.store((keep | (flags & (IFF_NO_PI | IFF_ONE_QUEUE))).into(), Ordering::Relaxed);
-                ifr.set_name(dev.name());
+                ifr.set_name(dev.name(rtnl));
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
                 dev.private().shared.get_arc().ok_or(EINVAL)?
@@ -363,8 +394,8 @@ impl RtunFile {
                 let (sh, dev) = create(net, ifr.name(), tap, flags & (IFF_NO_PI | IFF_ONE_QUEUE), rtnl)?;
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
-                ifr.set_name(dev.name());
-                family::notify_tun(family::TunEvent::New, dev, rtnl);
+                ifr.set_name(dev.name(rtnl));
+                announce(TunEvent::New, dev, rtnl);
                 sh
             }
         };
@@ -451,8 +482,10 @@ impl RtunFile {
             dev.stats_rx_dropped();
             return Err(EIO);
         }
-        if sh.tap {
-            skb.eth_type_trans(&dev);
+        if sh.tap && skb.eth_type_trans(&dev).is_err() {
+            skb.drop_reason(DropReason::PktTooSmall);
+            dev.stats_rx_dropped();
+            return Err(EINVAL);
         }
         // Processed now, in the writer's context, as tun does
         // (tun_rx_batched without batching): no trip through the backlog.
@@ -475,7 +508,7 @@ impl CharDevice for RtunFile {
     fn open(_file: &File) -> Result<Pin<KBox<Self>>> {
         KBox::try_pin_init(
             try_pin_init!(RtunFile {
-                net: Net::current().get_ref(),
+                net: Net::current(kernel::current!()).get_ref(),
                 attached <- new_mutex!(None, "rtun_file"),
             }),
             GFP_KERNEL,
@@ -574,7 +607,7 @@ impl CharDevice for RtunFile {
         match cmd {
             TUNGETIFF => {
                 let mut ifr = IfReq { raw: [0; IFREQ_LEN] };
-                ifr.set_name(dev.name());
+                ifr.set_name(dev.name(&rtnl));
                 ifr.set_flags(sh.ifr_flags());
                 ifr.write(arg)?;
             }
@@ -586,12 +619,14 @@ impl CharDevice for RtunFile {
                 }
             }
             TUNSETOWNER => {
-                let uid = Kuid::from_user(arg as u32).ok_or(EINVAL)?;
-                sh.owner.store(uid.as_raw(), Ordering::Relaxed);
+                // CAST: tun takes the uid from the low 32 bits of the argument.
+                let uid = kuid_from_user(arg as u32).ok_or(EINVAL)?;
+                sh.owner.store(Some(uid));
             }
             TUNSETGROUP => {
-                let gid = Kgid::from_user(arg as u32).ok_or(EINVAL)?;
-                sh.group.store(gid.as_raw(), Ordering::Relaxed);
+                // CAST: as for TUNSETOWNER.
+                let gid = kgid_from_user(arg as u32).ok_or(EINVAL)?;
+                sh.group.store(Some(gid));
             }
             _ => return Err(EINVAL),
         }
@@ -612,7 +647,7 @@ fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> 
     dev.setup(|s| {
         if tap {
             s.ether_setup();
-            s.priv_flags(priv_flags::LIVE_ADDR_CHANGE, priv_flags::TX_SKB_SHARING);
+            s.priv_flags(PrivFlag::LiveAddrChange.into(), PrivFlag::TxSkbSharing.into());
             s.random_mac();
         } else {
             s.point_to_point();
@@ -621,9 +656,10 @@ fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> 
         s.min_mtu(ETH_MIN_MTU);
         s.max_mtu(ETH_MAX_MTU);
     });
-    dev.private().shared.set(sh.clone());
+    dev.private_mut().shared.set(sh.clone());
     let dev = dev.register(rtnl)?;
-    sh.dev.set(&dev, rtnl);
+    // Unregistered again (by `dev`'s drop) if this fails.
+    sh.dev.set(&dev, GFP_KERNEL, rtnl)?;
     // The caller tells the family once the device is what it will be
     // (attached, owner and group set): listeners see it whole.
     Ok((sh, dev.keep()))
@@ -648,8 +684,8 @@ pub(crate) fn info(dev: &Dev<Rtun>) -> Option<TunInfo> {
         tap: sh.tap,
         pi: !sh.no_pi(),
         persist: sh.persist(),
-        owner: Kuid::from_raw(sh.owner.load(Ordering::Relaxed)),
-        group: Kgid::from_raw(sh.group.load(Ordering::Relaxed)),
+        owner: sh.owner.load(),
+        group: sh.group.load(),
         attached: sh.attached.load(Ordering::Relaxed).into(),
         queue_len,
     })
@@ -667,14 +703,10 @@ pub(crate) fn new_persistent<'a>(
 ) -> Result<&'a Dev<Rtun>> {
     let flags = IFF_PERSIST | if pi { 0 } else { IFF_NO_PI };
     let (sh, dev) = create(net, name, tap, flags, rtnl)?;
-    if let Some(o) = owner {
-        sh.owner.store(o.as_raw(), Ordering::Relaxed);
-    }
-    if let Some(g) = group {
-        sh.group.store(g.as_raw(), Ordering::Relaxed);
-    }
+    sh.owner.store(owner);
+    sh.group.store(group);
     // Nobody is attached: no carrier until someone opens it.
     dev.carrier_off();
-    family::notify_tun(family::TunEvent::New, dev, rtnl);
+    announce(TunEvent::New, dev, rtnl);
     Ok(dev)
 }
