@@ -73,6 +73,12 @@ impl AtomicKuid {
     }
 }
 
+impl Default for AtomicKuid {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// An optional [`Kgid`] that may be read and set from any thread.
 pub struct AtomicKgid(AtomicU32);
 
@@ -91,5 +97,11 @@ impl AtomicKgid {
     /// Sets (or unsets) the id.
     pub fn store(&self, g: Option<Kgid>) {
         self.0.store(g.map_or(INVALID, |g| g.into_raw().val), Ordering::Relaxed);
+    }
+}
+
+impl Default for AtomicKgid {
+    fn default() -> Self {
+        Self::new()
     }
 }

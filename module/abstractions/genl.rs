@@ -377,7 +377,7 @@ impl Writer {
     /// Puts a NUL-terminated string attribute.
     pub fn put_string(&mut self, ty: u32, s: &CStr) -> Result {
         // SAFETY: The skb is an owned netlink buffer; `s` is NUL-terminated.
-        to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_ptr().cast()) })
+        to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_char_ptr()) })
     }
 
     /// Puts a nested attribute whose contents `f` writes.

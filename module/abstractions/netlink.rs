@@ -240,7 +240,7 @@ impl<'a> ExtAck<'a> {
     pub fn msg(&mut self, msg: &'static CStr) {
         if !self.ptr.is_null() {
             // SAFETY: `ptr` is valid for writes (type invariant); `msg` is 'static.
-            unsafe { (*self.ptr)._msg = msg.as_ptr().cast() };
+            unsafe { (*self.ptr)._msg = msg.as_char_ptr() };
         }
     }
 

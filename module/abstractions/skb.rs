@@ -149,7 +149,7 @@ impl SkBuff {
     pub fn alloc_rx(dev: &Device, len: u32) -> Result<SkBuff> {
         // SAFETY: `dev` is valid; process context allows GFP_KERNEL.
         let skb = unsafe { bindings::__netdev_alloc_skb(dev.as_raw(), len, bindings::GFP_KERNEL) };
-        // SAFETY: A non-null result is a fresh skb we own.
+        // INVARIANT: A non-null result is a fresh skb we own.
         NonNull::new(skb).map(SkBuff).ok_or(ENOMEM)
     }
 
@@ -350,6 +350,12 @@ impl BhDisabled {
         BhDisabled {
             _not_send: NotThreadSafe,
         }
+    }
+}
+
+impl Default for BhDisabled {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

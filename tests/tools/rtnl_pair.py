@@ -10,6 +10,7 @@ the same request can be sent with kind `veth` and kind `rveth`. Prints
   rtnl_pair.py KIND NAME [--peer NAME] [--mtu N] [--peer-mtu N]
                [--address MAC] [--peer-address MAC] [--peer-netns-fd PATH]
                [--peer-netns-pid PID] [--netns-fd PATH] [--raw-peer HEX]
+               [--index N] [--peer-index N]
 """
 import argparse
 import errno
@@ -58,6 +59,8 @@ def main():
     p.add_argument("--peer-netns-pid", type=int)
     p.add_argument("--netns-fd")
     p.add_argument("--raw-peer", help="hex payload of VETH_INFO_PEER instead")
+    p.add_argument("--index", type=int, default=0, help="ifi_index asked for")
+    p.add_argument("--peer-index", type=int, default=0, help="the peer's ifi_index")
     a = p.parse_args()
 
     peer = b""
@@ -80,11 +83,11 @@ def main():
     if a.raw_peer is not None:
         data = attr(VETH_INFO_PEER, bytes.fromhex(a.raw_peer))
     else:
-        data = attr(VETH_INFO_PEER, ifinfomsg() + peer)
+        data = attr(VETH_INFO_PEER, ifinfomsg(a.peer_index) + peer)
     linkinfo = attr(IFLA_INFO_KIND, a.kind.encode() + b"\0")
     linkinfo += attr(IFLA_INFO_DATA | NLA_F_NESTED, data)
 
-    body = ifinfomsg()
+    body = ifinfomsg(a.index)
     body += attr(IFLA_IFNAME, a.name.encode() + b"\0")
     if a.mtu is not None:
         body += attr(IFLA_MTU, struct.pack("=I", a.mtu))

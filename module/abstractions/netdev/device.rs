@@ -123,7 +123,7 @@ impl Device {
     pub fn name<'a>(&'a self, _rtnl: &'a Rtnl) -> &'a CStr {
         // SAFETY: The device is allocated; `name` is NUL-terminated within
         // `IFNAMSIZ` and only changes under RTNL, held for `'a`.
-        unsafe { CStr::from_ptr((*self.as_raw()).name.as_ptr().cast()) }
+        unsafe { CStr::from_char_ptr((*self.as_raw()).name.as_ptr()) }
     }
 
     /// Whether the device is administratively up (`IFF_UP`).

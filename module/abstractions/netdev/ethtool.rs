@@ -79,6 +79,9 @@ impl<T: Driver> EthtoolAdapter<T> {
         T::get_link(unsafe { Dev::<T>::from_raw(dev) }).into()
     }
 
+    /// # Safety
+    ///
+    /// Called by the ethtool core for a device of `T`; reads nothing.
     unsafe extern "C" fn get_sset_count_callback(_dev: *mut bindings::net_device, sset: c_int) -> c_int {
         // CAST: the enum value 1 fits in `c_int`.
         if sset == bindings::ethtool_stringset_ETH_SS_STATS as c_int {

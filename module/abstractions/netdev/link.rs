@@ -43,7 +43,7 @@ unsafe fn create<T: Driver>(
     // SAFETY: The caller guarantees the pointers; `net` and `name` are valid.
     let dev = unsafe {
         // CAST: the `NET_NAME_*` values fit in `u8`.
-        bindings::rtnl_create_link(net.as_raw(), name.as_ptr().cast(), assign as u8, ops, tb, ext)
+        bindings::rtnl_create_link(net.as_raw(), name.as_char_ptr(), assign as u8, ops, tb, ext)
     };
     let dev = kernel::error::from_err_ptr(dev)?;
     // INVARIANT: A fresh, unregistered device of `T` that we own.

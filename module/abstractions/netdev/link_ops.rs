@@ -43,7 +43,7 @@ impl<T: Driver> LinkOps<T> {
     /// Describes `T`'s link type (const: for a `static`).
     pub const fn new() -> Self {
         let mut o: bindings::rtnl_link_ops = pin_init::zeroed();
-        o.kind = T::KIND.as_ptr().cast();
+        o.kind = kernel::str::as_char_ptr_in_const_context(T::KIND);
         o.priv_size = core::mem::size_of::<PrivArea<T>>();
         o.setup = Some(Adapter::<T>::setup_callback);
         if T::HAS_VALIDATE {
@@ -139,6 +139,12 @@ impl<T: Driver> LinkOps<T> {
             None => Lookup::None,
             Some(d) => self.ours(d).map_or(Lookup::Other, Lookup::Ours),
         }
+    }
+}
+
+impl<T: Driver> Default for LinkOps<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -83,7 +83,7 @@ impl Net {
     pub fn device_by_name<'a>(&'a self, name: &CStr, _rtnl: &'a Rtnl) -> Option<&'a Device> {
         // SAFETY: The netns is live; RTNL, held for `'a`, keeps the name
         // table stable and a found device registered.
-        let d = unsafe { bindings::__dev_get_by_name(self.as_raw(), name.as_ptr().cast()) };
+        let d = unsafe { bindings::__dev_get_by_name(self.as_raw(), name.as_char_ptr()) };
         // SAFETY: Non-null: a registered device, allocated while RTNL is held.
         NonNull::new(d).map(|d| unsafe { Device::from_raw(d.as_ptr()) })
     }

@@ -4,7 +4,7 @@
 //! MTU limits and address.
 
 use core::marker::PhantomData;
-use kernel::{bindings, impl_flags};
+use kernel::{bindings, ffi::c_ulong, impl_flags};
 
 impl_flags!(
     /// A set of device features (`netdev_features_t`).
@@ -152,9 +152,10 @@ impl Setup<'_> {
         // SAFETY: The device is unregistered and ours (type invariant).
         unsafe {
             let pf = &mut (*self.dev).__bindgen_anon_1.__bindgen_anon_1;
-            // CAST: `priv_flags` is a 32-bit bitfield read as `u64`.
+            // CAST: `priv_flags` is a 32-bit bitfield read as `c_ulong`.
             let v = (pf.priv_flags() as u32 & !u32::from(clear)) | u32::from(set);
-            pf.set_priv_flags(u64::from(v) as _);
+            // CAST: a `u32` fits in `c_ulong` (64-bit here).
+            pf.set_priv_flags(v as c_ulong);
         }
     }
 

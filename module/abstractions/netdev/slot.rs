@@ -52,6 +52,12 @@ pub struct RcuDev<T: Driver> {
     _p: PhantomData<T>,
 }
 
+impl<T: Driver> Default for RcuDev<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 // SAFETY: All-zero is a null pointer and an unused tracker: an empty slot.
 unsafe impl<T: Driver> Zeroable for RcuDev<T> {}
 
