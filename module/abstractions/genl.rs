@@ -554,7 +554,7 @@ mod tests {
                 f.set_parallel_ops(parallel_ops.into());
                 // SAFETY: The bitfield unit is one byte.
                 let want: u8 = unsafe { core::mem::transmute(f._bitfield_1) };
-                // SAFETY: As above.
+                // SAFETY: `family_flags` returns the same one-byte unit.
                 let got: u8 = unsafe { core::mem::transmute(family_flags(netnsok, parallel_ops)) };
                 assert_eq!(want, got);
             }

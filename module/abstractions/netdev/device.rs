@@ -71,7 +71,8 @@ pub struct Device(Opaque<bindings::net_device>);
 // SAFETY: `net_device` is used from any thread; the methods below only read
 // fields with the kernel's own locking or single-word accessors.
 unsafe impl Sync for Device {}
-// SAFETY: See above.
+// SAFETY: A device is not tied to a thread: references are dropped and
+// devices freed on any CPU.
 unsafe impl Send for Device {}
 
 // SAFETY: `dev_hold`/`dev_put` maintain the device's reference count; the

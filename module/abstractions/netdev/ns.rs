@@ -28,7 +28,7 @@ pub struct Net(Opaque<bindings::net>);
 // SAFETY: The methods of `Net` only read fields that do not change while the
 // namespace lives, or call functions that do their own locking.
 unsafe impl Sync for Net {}
-// SAFETY: See above; a namespace may be used and released on any thread.
+// SAFETY: A namespace is not tied to a thread: `put_net` may run anywhere.
 unsafe impl Send for Net {}
 
 // SAFETY: `get_net`/`put_net` maintain the namespace's reference count; the

@@ -64,7 +64,8 @@ unsafe impl<T: Driver> Zeroable for RcuDev<T> {}
 // SAFETY: The pointer is read atomically; the tracker is written only under
 // RTNL (type invariant); the device is usable from any thread.
 unsafe impl<T: Driver> Send for RcuDev<T> {}
-// SAFETY: See above.
+// SAFETY: Shared access reads the pointer atomically and hands out devices
+// (which are `Sync`); every write happens under RTNL (type invariant).
 unsafe impl<T: Driver> Sync for RcuDev<T> {}
 
 impl<T: Driver> RcuDev<T> {
