@@ -20,6 +20,7 @@ declare -A PKGS=(
 	[tcpdump]=/usr/bin/tcpdump [iperf3]=/usr/bin/iperf3 [socat]=/usr/bin/socat
 	[busybox-static]=/bin/busybox [debian-archive-keyring]=/usr/share/keyrings/debian-archive-keyring.gpg
 	[patch]=/usr/bin/patch [make]=/usr/bin/make [gcc]=/usr/bin/gcc [file]=/usr/bin/file
+	[gcc-multilib]=/usr/include/asm
 	[procps]=/usr/bin/ps [psmisc]=/usr/bin/killall
 	[openvpn]=/usr/sbin/openvpn
 	[python3-yaml]=/usr/lib/python3/dist-packages/yaml/__init__.py

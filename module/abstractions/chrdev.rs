@@ -69,8 +69,43 @@ pub trait CharDevice: Sized + Send + Sync + 'static {
     fn ioctl(&self, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
         build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
     }
+
+    /// `ioctl()` from a 32-bit process on a 64-bit kernel.
+    ///
+    /// `arg` is the caller's 32-bit argument: a pointer becomes a user
+    /// address through [`compat_ptr`]. Only needed when an argument's layout
+    /// differs between 32 and 64 bit (a struct of another size, such as
+    /// `struct ifreq`); without it, `compat_ptr_ioctl` converts `arg` with
+    /// `compat_ptr()` and calls [`CharDevice::ioctl`].
+    #[cfg(CONFIG_COMPAT)]
+    fn compat_ioctl(&self, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
+        build_error!(kernel::error::VTABLE_DEFAULT_ERROR)
+    }
 }
 
+/// The user address that a 32-bit caller's pointer argument names: the C
+/// `compat_ptr()` (`include/linux/compat.h`), the zero extension of its
+/// `compat_uptr_t` (no architecture in 7.3 overrides it).
+#[cfg(CONFIG_COMPAT)]
+pub fn compat_ptr(arg: usize) -> usize {
+    // CAST: A `compat_uptr_t` is the low 32 bits of the argument.
+    arg as u32 as usize
+}
+
+/// A 32-bit caller's `unsigned long` argument, `compat_ulong_t`.
+#[cfg(CONFIG_COMPAT)]
+pub fn compat_ulong(arg: usize) -> usize {
+    // CAST: A `compat_ulong_t` is the low 32 bits of the argument.
+    arg as u32 as usize
+}
+
+/// The C callbacks of a `T` device.
+///
+/// # Invariants
+///
+/// A file opened through [`Adapter::FOPS`] whose `open` succeeded has as its
+/// `private_data` a `Pin<KBox<T>>` from [`ForeignOwnable::into_foreign`],
+/// owned by the file until `release` takes it back.
 struct Adapter<T: CharDevice>(PhantomData<T>);
 
 impl<T: CharDevice> Adapter<T> {
@@ -88,6 +123,8 @@ impl<T: CharDevice> Adapter<T> {
         let file = unsafe { File::from_raw_file(raw) };
         match T::open(file) {
             Ok(state) => {
+                // INVARIANT: The private data is the `Pin<KBox<T>>` from here
+                // until `release`.
                 // SAFETY: `open` may set the private data; every other
                 // callback reads it back as `Pin<KBox<T>>`.
                 unsafe { (*raw).private_data = state.into_foreign() };
@@ -112,8 +149,9 @@ impl<T: CharDevice> Adapter<T> {
     ///
     /// `raw` is an open file of this device.
     unsafe fn state<'a>(raw: *mut bindings::file) -> (&'a T, &'a File) {
-        // SAFETY: The private data is a `Pin<KBox<T>>` from `open` and lives
-        // until `release`, which cannot run while another callback does.
+        // SAFETY: The private data is a `Pin<KBox<T>>` from `open` (type
+        // invariant) and lives until `release`, which cannot run while
+        // another callback does.
         unsafe {
             (
                 <Pin<KBox<T>> as ForeignOwnable>::borrow((*raw).private_data).get_ref(),
@@ -176,6 +214,20 @@ impl<T: CharDevice> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// `raw` is an open file of this device; the caller is a 32-bit process.
+    #[cfg(CONFIG_COMPAT)]
+    unsafe extern "C" fn compat_ioctl(raw: *mut bindings::file, cmd: c_uint, arg: c_ulong) -> c_long {
+        // SAFETY: As required by this function.
+        let (this, file) = unsafe { Self::state(raw) };
+        // CAST: `c_ulong` is `usize` in the kernel.
+        match this.compat_ioctl(file, cmd, arg as usize) {
+            Ok(r) => r as c_long,
+            Err(e) => e.to_errno() as c_long,
+        }
+    }
+
     const FOPS: bindings::file_operations = bindings::file_operations {
         owner: this_module::<T::OwnerModule>().as_ptr(),
         open: Some(Self::open),
@@ -184,9 +236,16 @@ impl<T: CharDevice> Adapter<T> {
         write_iter: if T::HAS_WRITE_ITER { Some(Self::write_iter) } else { None },
         poll: if T::HAS_POLL { Some(Self::poll) } else { None },
         unlocked_ioctl: if T::HAS_IOCTL { Some(Self::ioctl) } else { None },
-        // The ioctls take pointers or plain values, the same on 32 bit.
+        // A driver whose ioctl arguments are the same on 32 bit (pointers
+        // or plain values) needs no compat hook of its own.
         #[cfg(CONFIG_COMPAT)]
-        compat_ioctl: if T::HAS_IOCTL { bindings::compat_ptr_ioctl } else { None },
+        compat_ioctl: if T::HAS_COMPAT_IOCTL {
+            Some(Self::compat_ioctl)
+        } else if T::HAS_IOCTL {
+            bindings::compat_ptr_ioctl
+        } else {
+            None
+        },
         llseek: Some(bindings::noop_llseek),
         ..pin_init::zeroed()
     };

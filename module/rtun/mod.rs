@@ -295,21 +295,37 @@ impl Driver for Rtun {
 }
 
 /// `struct ifreq` as TUNSETIFF/TUNGETIFF use it: a name and `ifr_flags`.
+///
+/// Only the caller's `len` bytes are read and written: a 32-bit caller's
+/// `struct compat_ifreq` is shorter than `struct ifreq` (tun's `ifreq_len`),
+/// and the name and flags sit at the same offsets in both.
 struct IfReq {
     raw: [u8; IFREQ_LEN],
+    len: usize,
 }
 
 impl IfReq {
-    fn read(arg: usize) -> Result<IfReq> {
-        let mut raw = [0u8; IFREQ_LEN];
-        UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN).reader().read_slice(&mut raw)?;
-        // tun: `ifr.ifr_name[IFNAMSIZ-1] = '\0'`.
-        raw[IFNAMSIZ - 1] = 0;
-        Ok(IfReq { raw })
+    /// An empty one for a caller whose `struct ifreq` is `len` bytes.
+    fn new(len: usize) -> Result<IfReq> {
+        // Never more than `struct ifreq`, never without the flags.
+        if !(IFNAMSIZ + 2..=IFREQ_LEN).contains(&len) {
+            return Err(EINVAL);
+        }
+        Ok(IfReq { raw: [0; IFREQ_LEN], len })
     }
 
+    /// Reads the caller's `len` bytes at `arg`.
+    fn read(arg: usize, len: usize) -> Result<IfReq> {
+        let mut ifr = IfReq::new(len)?;
+        UserSlice::new(UserPtr::from_addr(arg), len).reader().read_slice(&mut ifr.raw[..len])?;
+        // tun: `ifr.ifr_name[IFNAMSIZ-1] = '\0'`.
+        ifr.raw[IFNAMSIZ - 1] = 0;
+        Ok(ifr)
+    }
+
+    /// Writes back as many bytes as the caller has.
     fn write(&self, arg: usize) -> Result {
-        UserSlice::new(UserPtr::from_addr(arg), IFREQ_LEN).writer().write_slice(&self.raw)
+        UserSlice::new(UserPtr::from_addr(arg), self.len).writer().write_slice(&self.raw[..self.len])
     }
 
     fn name(&self) -> &CStr {
@@ -497,6 +513,56 @@ impl RtunFile {
         dev.stats_rx_add(len as u32);
         Ok(total)
     }
+
+    /// tun's `__tun_chr_ioctl`: `arg` a user address or a value, by command;
+    /// the caller's `struct ifreq` is `ifreq_len` bytes.
+    fn ioctl_cmd(&self, cmd: u32, arg: usize, ifreq_len: usize) -> Result<isize> {
+        if cmd == TUNGETFEATURES {
+            let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
+            w.write_slice(&RTUN_FEATURES.to_ne_bytes())?;
+            return Ok(0);
+        }
+        let ifr = if cmd == TUNSETIFF { Some(IfReq::read(arg, ifreq_len)?) } else { None };
+        let rtnl = Rtnl::lock();
+        let sh = self.shared();
+        if let Some(mut ifr) = ifr {
+            if sh.is_some() {
+                return Err(EEXIST);
+            }
+            self.set_iff(&mut ifr, &rtnl)?;
+            ifr.write(arg)?;
+            return Ok(0);
+        }
+        let sh = sh.ok_or(EBADFD)?;
+        let dev = sh.dev.get(&rtnl).ok_or(EBADFD)?;
+        match cmd {
+            TUNGETIFF => {
+                let mut ifr = IfReq::new(ifreq_len)?;
+                ifr.set_name(dev.name(&rtnl));
+                ifr.set_flags(sh.ifr_flags());
+                ifr.write(arg)?;
+            }
+            TUNSETPERSIST => {
+                if arg != 0 {
+                    sh.flags.fetch_or(IFF_PERSIST.into(), Ordering::Relaxed);
+                } else {
+                    sh.flags.fetch_and(!u32::from(IFF_PERSIST), Ordering::Relaxed);
+                }
+            }
+            TUNSETOWNER => {
+                // CAST: tun takes the uid from the low 32 bits of the argument.
+                let uid = kuid_from_user(arg as u32).ok_or(EINVAL)?;
+                sh.owner.store(Some(uid));
+            }
+            TUNSETGROUP => {
+                // CAST: as for TUNSETOWNER.
+                let gid = kgid_from_user(arg as u32).ok_or(EINVAL)?;
+                sh.group.store(Some(gid));
+            }
+            _ => return Err(EINVAL),
+        }
+        Ok(0)
+    }
 }
 
 #[vtable]
@@ -586,51 +652,18 @@ impl CharDevice for RtunFile {
     }
 
     fn ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        if cmd == TUNGETFEATURES {
-            let mut w = UserSlice::new(UserPtr::from_addr(arg), 4).writer();
-            w.write_slice(&RTUN_FEATURES.to_ne_bytes())?;
-            return Ok(0);
-        }
-        let ifr = if cmd == TUNSETIFF { Some(IfReq::read(arg)?) } else { None };
-        let rtnl = Rtnl::lock();
-        let sh = self.shared();
-        if let Some(mut ifr) = ifr {
-            if sh.is_some() {
-                return Err(EEXIST);
-            }
-            self.set_iff(&mut ifr, &rtnl)?;
-            ifr.write(arg)?;
-            return Ok(0);
-        }
-        let sh = sh.ok_or(EBADFD)?;
-        let dev = sh.dev.get(&rtnl).ok_or(EBADFD)?;
-        match cmd {
-            TUNGETIFF => {
-                let mut ifr = IfReq { raw: [0; IFREQ_LEN] };
-                ifr.set_name(dev.name(&rtnl));
-                ifr.set_flags(sh.ifr_flags());
-                ifr.write(arg)?;
-            }
-            TUNSETPERSIST => {
-                if arg != 0 {
-                    sh.flags.fetch_or(IFF_PERSIST.into(), Ordering::Relaxed);
-                } else {
-                    sh.flags.fetch_and(!u32::from(IFF_PERSIST), Ordering::Relaxed);
-                }
-            }
-            TUNSETOWNER => {
-                // CAST: tun takes the uid from the low 32 bits of the argument.
-                let uid = kuid_from_user(arg as u32).ok_or(EINVAL)?;
-                sh.owner.store(Some(uid));
-            }
-            TUNSETGROUP => {
-                // CAST: as for TUNSETOWNER.
-                let gid = kgid_from_user(arg as u32).ok_or(EINVAL)?;
-                sh.group.store(Some(gid));
-            }
-            _ => return Err(EINVAL),
-        }
-        Ok(0)
+        self.ioctl_cmd(cmd, arg, IFREQ_LEN)
+    }
+
+    /// tun's `tun_chr_compat_ioctl`: pointer arguments through `compat_ptr`,
+    /// values cut to `compat_ulong_t`, and a `struct ifreq` of 32-bit size.
+    #[cfg(CONFIG_COMPAT)]
+    fn compat_ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let arg = match cmd {
+            TUNSETIFF | TUNGETIFF | TUNSETTXFILTER | TUNGETSNDBUF | TUNSETSNDBUF => chrdev::compat_ptr(arg),
+            _ => chrdev::compat_ulong(arg),
+        };
+        self.ioctl_cmd(cmd, arg, COMPAT_IFREQ_LEN)
     }
 }
 

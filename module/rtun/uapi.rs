@@ -11,6 +11,14 @@ pub(crate) const TUNSETOWNER: u32 = _IOW::<i32>(b'T' as u32, 204);
 pub(crate) const TUNSETGROUP: u32 = _IOW::<i32>(b'T' as u32, 206);
 pub(crate) const TUNGETFEATURES: u32 = _IOR::<u32>(b'T' as u32, 207);
 pub(crate) const TUNGETIFF: u32 = _IOR::<u32>(b'T' as u32, 210);
+// Refused by rtun (EINVAL), but they take pointers: the compat path converts
+// their argument as tun does.
+#[cfg(CONFIG_COMPAT)]
+pub(crate) const TUNSETTXFILTER: u32 = _IOW::<u32>(b'T' as u32, 209);
+#[cfg(CONFIG_COMPAT)]
+pub(crate) const TUNGETSNDBUF: u32 = _IOR::<i32>(b'T' as u32, 211);
+#[cfg(CONFIG_COMPAT)]
+pub(crate) const TUNSETSNDBUF: u32 = _IOW::<i32>(b'T' as u32, 212);
 
 pub(crate) const IFF_TUN: u16 = 0x0001;
 pub(crate) const IFF_TAP: u16 = 0x0002;
@@ -33,10 +41,11 @@ pub(crate) const RTUN_FEATURES: u32 = (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_Q
 pub(crate) const RTUN_UNSUPPORTED: u16 =
     IFF_NAPI | IFF_NAPI_FRAGS | IFF_NO_CARRIER | IFF_MULTI_QUEUE | IFF_VNET_HDR;
 
-/// `sizeof(struct ifreq)` on 64-bit and 32-bit (compat) alike.
-pub(crate) const IFREQ_LEN: usize = 40;
-/// `IFNAMSIZ`.
-pub(crate) const IFNAMSIZ: usize = 16;
+/// `sizeof(struct ifreq)`, `sizeof(struct compat_ifreq)` (a 32-bit caller's,
+/// shorter) and `IFNAMSIZ`, from the kernel's headers.
+#[cfg(CONFIG_COMPAT)]
+pub(crate) use crate::abstractions::netdev::COMPAT_IFREQ_LEN;
+pub(crate) use crate::abstractions::{netdev::IFREQ_LEN, netlink::IFNAMSIZ};
 /// `sizeof(struct tun_pi)`: `__u16 flags; __be16 proto;`.
 pub(crate) const TUN_PI_LEN: usize = 4;
 /// `TUN_PKT_STRIP` in `tun_pi.flags`: the packet did not fit the buffer.

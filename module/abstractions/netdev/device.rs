@@ -27,6 +27,20 @@ pub const IFLA_MTU: u32 = bindings::IFLA_MTU;
 /// Size of `struct ifinfomsg`, which starts a peer description.
 // CAST: `ifinfomsg` is 16 bytes.
 pub const IFINFOMSG_LEN: u16 = core::mem::size_of::<bindings::ifinfomsg>() as u16;
+/// Size of `struct ifreq`, the argument of a device's ioctls (`SIOC*`,
+/// tun's `TUNSETIFF`).
+pub const IFREQ_LEN: usize = core::mem::size_of::<bindings::ifreq>();
+/// Size of `struct compat_ifreq`, a 32-bit caller's `struct ifreq`: shorter
+/// (its union holds 32-bit pointers and `compat_ifmap`), the same offsets
+/// for the name and the flags.
+#[cfg(CONFIG_COMPAT)]
+pub const COMPAT_IFREQ_LEN: usize = core::mem::size_of::<bindings::compat_ifreq>();
+// The name and the union (whose `ifru_flags` tun uses) start at the same
+// offsets on both: a driver reads either through the same code.
+#[cfg(CONFIG_COMPAT)]
+const _: () = assert!(
+    core::mem::offset_of!(bindings::compat_ifreq, ifr_ifru) == core::mem::offset_of!(bindings::ifreq, ifr_ifru)
+);
 /// Smallest MTU of an Ethernet device.
 pub const ETH_MIN_MTU: u32 = bindings::ETH_MIN_MTU;
 /// Largest MTU of an Ethernet device.
