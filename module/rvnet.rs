@@ -37,7 +37,7 @@ struct RvnetModule {
     // (which delete every pair and every persistent rtun device).
     _family: abstractions::genl::Registration,
     #[pin]
-    _rtun_dev: abstractions::chrdev::Registration<rtun::RtunFile>,
+    _rtun_dev: kernel::miscdevice::MiscDeviceRegistration<rtun::RtunFile>,
     _rtun: abstractions::netdev::LinkRegistration<rtun::Rtun>,
     _rveth: abstractions::netdev::LinkRegistration<rveth::Rveth>,
     /// Initialised last: says the module is up once everything registered.
@@ -49,7 +49,7 @@ impl kernel::InPlaceModule for RvnetModule {
         try_pin_init!(RvnetModule {
             _rveth: rveth::RVETH_LINK.register()?,
             _rtun: rtun::RTUN_LINK.register()?,
-            _rtun_dev <- abstractions::chrdev::Registration::register(),
+            _rtun_dev <- kernel::miscdevice::MiscDeviceRegistration::register(rtun::MISC),
             _family: family::register()?,
             _loaded: pr_info!("rvnet {} loaded\n", VERSION.to_str().unwrap_or("?")),
         })

@@ -10,8 +10,8 @@
 //!
 //! The drivers (`rveth`, `rtun`, `family`) use only what is exported here.
 
-pub mod chrdev;
 pub mod cred;
+pub mod file;
 pub mod genl;
 pub mod modinfo;
 pub mod netdev;

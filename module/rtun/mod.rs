@@ -13,7 +13,7 @@
 mod uapi;
 
 use crate::abstractions::{
-    chrdev::{self, CharDevice},
+    file,
     cred::{in_current_groups, kgid_from_user, kuid_from_user, AtomicKgid, AtomicKuid, Kgid, Kuid},
     netdev::{
         ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev, Rtnl, Setup,
@@ -24,8 +24,9 @@ use crate::abstractions::{
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
-    fs::{file::flags::O_NONBLOCK, File},
+    fs::{File, Kiocb},
     iov::{IovIterDest, IovIterSource},
+    miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
     new_mutex, new_poll_condvar, new_spinlock_irq,
     prelude::*,
     sync::{aref::ARef, poll::PollCondVar, poll::PollTable, Arc, Mutex, SetOnce, SpinLockIrq},
@@ -39,6 +40,14 @@ pub(crate) struct Rtun;
 
 /// Its link ops, registered by the module.
 pub(crate) static RTUN_LINK: LinkOps<Rtun> = LinkOps::new();
+
+/// The character device, registered by the module: `/dev/net/rtun`, open to
+/// everyone as `/dev/net/tun` is (permissions are checked on attach).
+pub(crate) const MISC: MiscDeviceOptions = MiscDeviceOptions {
+    name: c"rtun",
+    nodename: Some(c"net/rtun"),
+    mode: 0o666,
+};
 
 static NO_POLICY: [Policy; 1] = [Policy::unspec()];
 
@@ -565,13 +574,69 @@ impl RtunFile {
     }
 }
 
-#[vtable]
-impl CharDevice for RtunFile {
-    type OwnerModule = crate::LocalModule;
-    const NAME: &'static CStr = c"rtun";
-    const NODENAME: &'static CStr = c"net/rtun";
+impl RtunFile {
+    /// `read()`: one packet, waiting for it unless `nonblock`.
+    fn read(&self, nonblock: bool, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        let sh = self.shared().ok_or(EBADFD)?;
+        // A zero-length read takes nothing off the queue (as tun).
+        if iov.is_empty() {
+            return Ok(0);
+        }
+        let skb = {
+            let mut ring = sh.ring.lock();
+            loop {
+                if let Some(skb) = ring.pop() {
+                    break skb;
+                }
+                // The device went away under a reader: tun says EFAULT.
+                if sh.dead.load(Ordering::Acquire) {
+                    return Err(EFAULT);
+                }
+                if nonblock {
+                    return Err(EAGAIN);
+                }
+                if sh.wait.wait_interruptible(&mut ring) {
+                    return Err(ERESTARTSYS);
+                }
+            }
+        };
+        // tun returns what was copied: a short buffer truncates.
+        let room = iov.len();
+        self.put_user(&sh, skb, iov).map(|n| n.min(room))
+    }
 
-    fn open(_file: &File) -> Result<Pin<KBox<Self>>> {
+    /// `write()`: one packet.
+    fn write(&self, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        let sh = self.shared().ok_or(EBADFD)?;
+        if sh.dead.load(Ordering::Acquire) {
+            return Err(EBADFD);
+        }
+        self.get_user(&sh, iov)
+    }
+
+    /// `poll()`: readable when a packet is queued, always writable.
+    fn poll_mask(&self, file: &File, table: &PollTable<'_>) -> u32 {
+        let Some(sh) = self.shared() else {
+            return file::poll::ERR;
+        };
+        table.register_wait(file, &sh.wait);
+        if sh.dead.load(Ordering::Acquire) {
+            return file::poll::ERR;
+        }
+        let mut mask = file::poll::OUT;
+        if sh.ring.lock().len > 0 {
+            mask |= file::poll::IN;
+        }
+        mask
+    }
+}
+
+/// `/dev/net/rtun`: each open file is an `RtunFile`.
+#[vtable]
+impl MiscDevice for RtunFile {
+    type Ptr = Pin<KBox<Self>>;
+
+    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<Pin<KBox<Self>>> {
         KBox::try_pin_init(
             try_pin_init!(RtunFile {
                 net: Net::current(kernel::current!()).get_ref(),
@@ -598,72 +663,31 @@ impl CharDevice for RtunFile {
         }
     }
 
-    fn read_iter(&self, file: &File, iov: &mut IovIterDest<'_>) -> Result<usize> {
-        let sh = self.shared().ok_or(EBADFD)?;
-        // A zero-length read takes nothing off the queue (as tun).
-        if iov.is_empty() {
-            return Ok(0);
-        }
-        let nonblock = file.flags() & O_NONBLOCK != 0;
-        let skb = {
-            let mut ring = sh.ring.lock();
-            loop {
-                if let Some(skb) = ring.pop() {
-                    break skb;
-                }
-                // The device went away under a reader: tun says EFAULT.
-                if sh.dead.load(Ordering::Acquire) {
-                    return Err(EFAULT);
-                }
-                if nonblock {
-                    return Err(EAGAIN);
-                }
-                if sh.wait.wait_interruptible(&mut ring) {
-                    return Err(ERESTARTSYS);
-                }
-            }
-        };
-        // tun returns what was copied: a short buffer truncates.
-        let room = iov.len();
-        self.put_user(&sh, skb, iov).map(|n| n.min(room))
+    fn read_iter(kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
+        kiocb.file().read(file::nonblocking(&kiocb), iov)
     }
 
-    fn write_iter(&self, _file: &File, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        let sh = self.shared().ok_or(EBADFD)?;
-        if sh.dead.load(Ordering::Acquire) {
-            return Err(EBADFD);
-        }
-        self.get_user(&sh, iov)
+    fn write_iter(kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterSource<'_>) -> Result<usize> {
+        kiocb.file().write(iov)
     }
 
-    fn poll(&self, file: &File, table: &PollTable<'_>) -> u32 {
-        let Some(sh) = self.shared() else {
-            return chrdev::poll::ERR;
-        };
-        table.register_wait(file, &sh.wait);
-        if sh.dead.load(Ordering::Acquire) {
-            return chrdev::poll::ERR;
-        }
-        let mut mask = chrdev::poll::OUT;
-        if sh.ring.lock().len > 0 {
-            mask |= chrdev::poll::IN;
-        }
-        mask
+    fn poll(this: Pin<&Self>, file: &File, table: &PollTable<'_>) -> u32 {
+        this.poll_mask(file, table)
     }
 
-    fn ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        self.ioctl_cmd(cmd, arg, IFREQ_LEN)
+    fn ioctl(this: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        this.ioctl_cmd(cmd, arg, IFREQ_LEN)
     }
 
     /// tun's `tun_chr_compat_ioctl`: pointer arguments through `compat_ptr`,
     /// values cut to `compat_ulong_t`, and a `struct ifreq` of 32-bit size.
     #[cfg(CONFIG_COMPAT)]
-    fn compat_ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn compat_ioctl(this: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         let arg = match cmd {
-            TUNSETIFF | TUNGETIFF | TUNSETTXFILTER | TUNGETSNDBUF | TUNSETSNDBUF => chrdev::compat_ptr(arg),
-            _ => chrdev::compat_ulong(arg),
+            TUNSETIFF | TUNGETIFF | TUNSETTXFILTER | TUNGETSNDBUF | TUNSETSNDBUF => file::compat_ptr(arg),
+            _ => file::compat_ulong(arg),
         };
-        self.ioctl_cmd(cmd, arg, COMPAT_IFREQ_LEN)
+        this.ioctl_cmd(cmd, arg, COMPAT_IFREQ_LEN)
     }
 }
 
