@@ -40,10 +40,13 @@ fi
 
 # Rust: the machine's rustup toolchain plus its sources (for the kernel's core crate).
 command -v rustup >/dev/null || die "rustup not found: install Rust with rustup first"
-if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
-	log "rustup component add rust-src"
-	rustup component add rust-src >&2 || die "rustup component add rust-src failed"
-fi
+# rustfmt and clippy: tests/host/04-style.sh checks the module with both.
+for c in rust-src rustfmt clippy; do
+	if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+		log "rustup component add $c"
+		rustup component add "$c" >&2 || die "rustup component add $c failed"
+	fi
+done
 if [ "$(bindgen --version 2>/dev/null | awk '{print $2}')" != "$BINDGEN_VERSION" ]; then
 	log "cargo install bindgen-cli $BINDGEN_VERSION (a minute or two)"
 	cargo install --locked --quiet bindgen-cli --version "$BINDGEN_VERSION" >&2 ||
