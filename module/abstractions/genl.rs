@@ -71,6 +71,7 @@ impl Op {
         let mut op: bindings::genl_ops = pin_init::zeroed();
         op.cmd = T::CMD;
         if T::ADMIN {
+            // CAST: a flag bit below 256.
             op.flags = bindings::GENL_UNS_ADMIN_PERM as u8;
         }
         op.policy = T::POLICY.as_ptr().cast();
@@ -124,6 +125,7 @@ impl<T: Operation> Adapter<T> {
             };
             let more = T::dumpit(&mut d)?;
             // SAFETY: `skb` is valid for the call.
+            // CAST: a dump skb is far below 2 GiB.
             let len = unsafe { (*skb).len } as c_int;
             Ok(if more && len > 0 { len } else { 0 })
         })
@@ -168,6 +170,7 @@ impl Dump<'_> {
                 (*info).snd_portid,
                 (*info).snd_seq,
                 (*info).family,
+                // CAST: 2.
                 bindings::NLM_F_MULTI as c_int,
                 cmd,
             )
@@ -352,17 +355,20 @@ impl Writer {
     /// Puts a `u8` attribute.
     pub fn put_u8(&mut self, ty: u32, v: u8) -> Result {
         // SAFETY: The skb is an owned netlink buffer.
+        // CAST: attribute types are 16-bit.
         to_result(unsafe { bindings::nla_put_u8(self.skb(), ty as c_int, v) })
     }
 
     /// Puts a `u32` attribute.
     pub fn put_u32(&mut self, ty: u32, v: u32) -> Result {
         // SAFETY: The skb is an owned netlink buffer.
+        // CAST: attribute types are 16-bit.
         to_result(unsafe { bindings::nla_put_u32(self.skb(), ty as c_int, v) })
     }
 
     /// Puts an `s32` attribute.
     pub fn put_s32(&mut self, ty: u32, v: i32) -> Result {
+        // CAST: the same bits, as `nla_put_s32` does.
         self.put_u32(ty, v as u32)
     }
 
@@ -370,6 +376,7 @@ impl Writer {
     pub fn put_u64(&mut self, ty: u32, v: u64, pad: u32) -> Result {
         // SAFETY: The skb is an owned netlink buffer.
         to_result(unsafe {
+            // CAST: attribute types are 16-bit.
             bindings::nla_put_u64_64bit(self.skb(), ty as c_int, v, pad as c_int)
         })
     }
@@ -377,12 +384,14 @@ impl Writer {
     /// Puts a NUL-terminated string attribute.
     pub fn put_string(&mut self, ty: u32, s: &CStr) -> Result {
         // SAFETY: The skb is an owned netlink buffer; `s` is NUL-terminated.
+        // CAST: attribute types are 16-bit.
         to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_char_ptr()) })
     }
 
     /// Puts a nested attribute whose contents `f` writes.
     pub fn put_nested(&mut self, ty: u32, f: impl FnOnce(&mut Writer) -> Result) -> Result {
         // SAFETY: The skb is an owned netlink buffer.
+        // CAST: attribute types are 16-bit.
         let start = unsafe { bindings::nla_nest_start(self.skb(), ty as c_int) };
         if start.is_null() {
             return Err(EMSGSIZE);
@@ -407,6 +416,7 @@ pub use kernel::net::netlink::MulticastGroup;
 /// `genl_family`'s flag bitfield: `netnsok:1, parallel_ops:1` in its first
 /// byte (bindgen's setters are not `const`; a KUnit test below compares).
 const fn family_flags(netnsok: bool, parallel_ops: bool) -> bindings::__BindgenBitfieldUnit<[u8; 1]> {
+    // CAST: `bool` to 0 or 1.
     let bits = (netnsok as u8) | ((parallel_ops as u8) << 1);
     // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is a transparent wrapper of
     // one byte, so any `u8` is a valid value for it.
@@ -441,6 +451,7 @@ impl Family {
         let mut f: bindings::genl_family = pin_init::zeroed();
         f.version = version;
         f.module = module.as_ptr();
+        // CAST: widening.
         assert!(ops.len() <= u8::MAX as usize, "too many ops");
         assert!(mcgrps.len() <= u8::MAX as usize, "too many multicast groups");
         f.ops = ops.as_ptr().cast();

@@ -11,6 +11,7 @@ use kernel::{bindings, prelude::*, types::Opaque};
 /// its length less one. Fails the build for an empty table in const context.
 pub const fn maxtype(policy: &[Policy]) -> u32 {
     assert!(!policy.is_empty(), "a policy table has at least entry 0");
+    // CAST: widening.
     assert!(policy.len() <= u16::MAX as usize, "attribute types are 16-bit");
     // CAST: checked above.
     (policy.len() - 1) as u32
@@ -109,6 +110,7 @@ impl Attr {
         // SAFETY: By the type invariant the attribute is valid, so `nla_data`
         // points at `nla_len` readable payload bytes that live as long as `self`.
         unsafe {
+            // CAST: `nla_len` is 16-bit.
             let len = bindings::nla_len(self.as_raw()) as usize;
             core::slice::from_raw_parts(bindings::nla_data(self.as_raw()).cast::<u8>(), len)
         }
@@ -156,6 +158,7 @@ impl Attr {
 }
 
 /// Size of an interface name buffer, NUL included.
+// CAST: 16.
 pub const IFNAMSIZ: usize = bindings::IFNAMSIZ as usize;
 
 /// An interface name (NUL-terminated, at most `IFNAMSIZ - 1` characters).
@@ -199,6 +202,7 @@ impl<'a> Attrs<'a> {
             return None;
         }
         // SAFETY: `ty <= maxattr`, so the entry is in bounds by the type invariant.
+        // CAST: `ty <= maxattr`, a `u32`.
         let p = unsafe { *self.attrs.add(ty as usize) };
         if p.is_null() {
             None

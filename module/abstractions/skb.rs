@@ -135,6 +135,7 @@ impl SkBuff {
                 e => e,
             }
         };
+        // CAST: `NET_RX_SUCCESS` is 0.
         if ret == bindings::NET_RX_SUCCESS as i32 {
             RxStatus::Success
         } else {
@@ -159,6 +160,7 @@ impl SkBuff {
     /// do not fit in a page, or a failed fragment allocation, fall back to
     /// `alloc_rx`.
     pub fn alloc_rx_frag(dev: &Device, len: u32) -> Result<SkBuff> {
+        // CAST: small constants; `len` is a `u32`; `buflen` is at most a page here.
         let pad = (NET_SKB_PAD + bindings::NET_IP_ALIGN) as usize;
         let buflen = skb_data_align(len as usize + pad) + skb_data_align(size_of::<bindings::skb_shared_info>());
         if buflen > bindings::PAGE_SIZE {
@@ -180,6 +182,7 @@ impl SkBuff {
         // SAFETY: A fresh skb we own, with `buflen - shared info >= pad + len`
         // bytes of room; `dev` is valid (as `__netdev_alloc_skb` sets it).
         unsafe {
+            // CAST: `pad` is below a cache line pair.
             bindings::skb_reserve(skb.as_ptr(), pad as c_int);
             (*skb.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
         }
@@ -190,6 +193,7 @@ impl SkBuff {
     /// `EMSGSIZE` when the buffer has less tailroom than `len`.
     pub fn put_from_iter(&mut self, iov: &mut IovIterSource<'_>, len: u32) -> Result {
         // SAFETY: We own the skb (type invariant).
+        // CAST: a length above `c_int::MAX` wraps negative and fails the check below as well.
         if unsafe { bindings::skb_tailroom(self.as_raw()) } < len as c_int {
             return Err(EMSGSIZE);
         }
@@ -270,6 +274,7 @@ impl SkBuff {
     pub fn netif_rx(self) -> RxStatus {
         // SAFETY: We own the skb and give it away; `skb->dev` is set.
         let ret = unsafe { bindings::netif_rx(self.into_raw()) };
+        // CAST: `NET_RX_SUCCESS` is 0.
         if ret == bindings::NET_RX_SUCCESS as i32 {
             RxStatus::Success
         } else {
@@ -284,6 +289,7 @@ impl SkBuff {
         // SAFETY: We own the skb and give it away; `skb->dev` is set; the
         // token says bottom halves are disabled, as the function requires.
         let ret = unsafe { bindings::netif_receive_skb(self.into_raw()) };
+        // CAST: `NET_RX_SUCCESS` is 0.
         if ret == bindings::NET_RX_SUCCESS as i32 {
             RxStatus::Success
         } else {
@@ -319,6 +325,7 @@ const NET_SKB_PAD: u32 = if bindings::L1_CACHE_BYTES > 32 { bindings::L1_CACHE_B
 
 /// `SKB_DATA_ALIGN`.
 const fn skb_data_align(x: usize) -> usize {
+    // CAST: a cache line size.
     let a = bindings::SMP_CACHE_BYTES as usize;
     (x + a - 1) & !(a - 1)
 }

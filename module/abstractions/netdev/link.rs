@@ -21,6 +21,7 @@ use core::{
 use kernel::{bindings, error::to_result, prelude::*};
 
 /// An attribute table for `IFLA_*` link attributes.
+// CAST: `IFLA_MAX` is a small `u32`.
 type LinkTable = KBox<[*mut bindings::nlattr; IFLA_MAX as usize + 1]>;
 
 /// Allocates (does not register) a device of `T`'s link type `ops` in `net`
@@ -55,6 +56,7 @@ unsafe fn create<T: Driver>(
 
 /// An empty `IFLA_*` table.
 fn empty_table() -> Result<LinkTable> {
+    // CAST: as for `LinkTable`.
     Ok(KBox::new([null_mut(); IFLA_MAX as usize + 1], GFP_KERNEL)?)
 }
 

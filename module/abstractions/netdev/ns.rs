@@ -75,6 +75,7 @@ impl Net {
     pub fn net_admin_capable(&self) -> bool {
         // SAFETY: The netns is live (type invariant); `user_ns` is set at
         // creation and never changes; `ns_capable` checks `current`.
+        // CAST: `CAP_NET_ADMIN` is 12.
         unsafe { bindings::ns_capable((*self.as_raw()).user_ns, bindings::CAP_NET_ADMIN as c_int) }
     }
 
