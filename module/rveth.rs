@@ -9,9 +9,10 @@
 
 use crate::abstractions::{
     netdev::{
-        Dev, Driver, DrvInfo, Feature, Features, FeaturesCheck, LinkOps, NewDevice, NewLink, Net, PcpuStats, PrivFlag,
-        PrivFlags, RcuDev, Registered, Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_ALEN, ETH_HLEN,
-        ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU,
+        Dev, Driver, DrvInfo, Feature, Features, FeaturesCheck, LinkOps, Net, NewDevice, NewLink,
+        PcpuStats, PrivFlag, PrivFlags, RcuDev, Registered, Rtnl, Setup, SockAddr, UnregisterQueue,
+        XmitCtx, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS,
+        IFLA_IFNAME, IFLA_MTU,
     },
     netlink::{Attrs, ExtAck, Policy},
     skb::{DropReason, RxStatus, SkBuff},
@@ -147,18 +148,46 @@ impl Driver for Rveth {
         Ok(())
     }
 
-    fn newlink(dev: &Dev<Self>, p: &NewLink<'_, Self>, ext: &mut ExtAck<'_>, rtnl: &Rtnl) -> Result {
+    fn newlink(
+        dev: &Dev<Self>,
+        p: &NewLink<'_, Self>,
+        ext: &mut ExtAck<'_>,
+        rtnl: &Rtnl,
+    ) -> Result {
         // Create and register the peer first, as veth does.
         let peer_info = p.parse_peer(VETH_INFO_PEER.into(), ext)?;
-        let peer_name = peer_info.as_ref().and_then(|i| i.tb().get(IFLA_IFNAME)).map(|a| a.get_ifname());
+        let peer_name = peer_info
+            .as_ref()
+            .and_then(|i| i.tb().get(IFLA_IFNAME))
+            .map(|a| a.get_ifname());
         let mut peer = match &peer_name {
-            Some(n) => p.create_link(p.peer_net(), n.as_cstr(), true, peer_info.as_ref(), ext, rtnl)?,
-            None => p.create_link(p.peer_net(), c"rveth%d", false, peer_info.as_ref(), ext, rtnl)?,
+            Some(n) => p.create_link(
+                p.peer_net(),
+                n.as_cstr(),
+                true,
+                peer_info.as_ref(),
+                ext,
+                rtnl,
+            )?,
+            None => p.create_link(
+                p.peer_net(),
+                c"rveth%d",
+                false,
+                peer_info.as_ref(),
+                ext,
+                rtnl,
+            )?,
         };
-        let random_mac = peer_info.as_ref().and_then(|i| i.tb().get(IFLA_ADDRESS)).is_none();
+        let random_mac = peer_info
+            .as_ref()
+            .and_then(|i| i.tb().get(IFLA_ADDRESS))
+            .is_none();
         // veth honours a requested peer index only when this end's index
         // was requested too.
-        let ifindex = peer_info.as_ref().filter(|_| dev.ifindex() != 0).map_or(0, |i| i.ifindex());
+        let ifindex = peer_info
+            .as_ref()
+            .filter(|_| dev.ifindex() != 0)
+            .map_or(0, |i| i.ifindex());
         peer.setup(|s| {
             if random_mac {
                 s.random_mac();
@@ -166,7 +195,9 @@ impl Driver for Rveth {
             s.ifindex(ifindex);
             s.inherit_tso_max(dev);
         });
-        let peer = peer.register(rtnl).inspect_err(|e| register_failed(ext, e, End::Peer))?;
+        let peer = peer
+            .register(rtnl)
+            .inspect_err(|e| register_failed(ext, e, End::Peer))?;
         // Without NAPI there is nothing to aggregate: GRO stays off, as on veth.
         peer.disable_gro(rtnl);
         peer.carrier_off();
@@ -178,7 +209,9 @@ impl Driver for Rveth {
         if p.tb().get(IFLA_ADDRESS).is_none() {
             p.setup(|s| s.random_mac())?;
         }
-        let this = p.register_self(dev, rtnl).inspect_err(|e| register_failed(ext, e, End::ThisAfterPeer))?;
+        let this = p
+            .register_self(dev, rtnl)
+            .inspect_err(|e| register_failed(ext, e, End::ThisAfterPeer))?;
         finish(this, peer, rtnl)?;
         Ok(())
     }
@@ -254,7 +287,10 @@ impl Driver for Rveth {
     }
 
     fn get_iflink(dev: &Dev<Self>, rcu: &rcu::Guard) -> i32 {
-        dev.private().peer.get_rcu(rcu).map_or(0, |peer| peer.ifindex())
+        dev.private()
+            .peer
+            .get_rcu(rcu)
+            .map_or(0, |peer| peer.ifindex())
     }
 
     fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
@@ -268,7 +304,11 @@ impl Driver for Rveth {
 
     fn ethtool_stats(dev: &Dev<Self>, data: &mut [u64], rcu: &rcu::Guard) {
         if let Some(slot) = data.first_mut() {
-            *slot = dev.private().peer.get_rcu(rcu).map_or(0, |p| p.ifindex().unsigned_abs().into());
+            *slot = dev
+                .private()
+                .peer
+                .get_rcu(rcu)
+                .map_or(0, |p| p.ifindex().unsigned_abs().into());
         }
     }
 }
@@ -276,7 +316,11 @@ impl Driver for Rveth {
 /// The last step of making a pair, by rtnetlink or by `pair-new`: this
 /// end starts without carrier, the two are tied (veth's `priv->peer` both
 /// ways), kept and announced. On failure both ends are unregistered again.
-fn finish<'a>(this: Registered<'a, Rveth>, peer: Registered<'_, Rveth>, rtnl: &Rtnl) -> Result<&'a Dev<Rveth>> {
+fn finish<'a>(
+    this: Registered<'a, Rveth>,
+    peer: Registered<'_, Rveth>,
+    rtnl: &Rtnl,
+) -> Result<&'a Dev<Rveth>> {
     this.carrier_off();
     this.private().peer.set(&peer, GFP_KERNEL, rtnl)?;
     if let Err(e) = peer.private().peer.set(&this, GFP_KERNEL, rtnl) {
@@ -328,10 +372,14 @@ pub(crate) fn new_pair<'a>(
         Some(n) => make(peer_net, n, true)?,
         None => make(peer_net, c"rveth%d", false)?,
     };
-    let peer = peer.register(rtnl).inspect_err(|e| register_failed(ext, e, End::Peer))?;
+    let peer = peer
+        .register(rtnl)
+        .inspect_err(|e| register_failed(ext, e, End::Peer))?;
     peer.carrier_off();
     let this = make(net, name, true)?;
-    let this = this.register(rtnl).inspect_err(|e| register_failed(ext, e, End::This))?;
+    let this = this
+        .register(rtnl)
+        .inspect_err(|e| register_failed(ext, e, End::This))?;
     finish(this, peer, rtnl)
 }
 

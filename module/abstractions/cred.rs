@@ -69,7 +69,8 @@ impl AtomicKuid {
 
     /// Sets (or unsets) the id.
     pub fn store(&self, k: Option<Kuid>) {
-        self.0.store(k.map_or(INVALID, |k| k.into_raw().val), Ordering::Relaxed);
+        self.0
+            .store(k.map_or(INVALID, |k| k.into_raw().val), Ordering::Relaxed);
     }
 }
 
@@ -96,7 +97,8 @@ impl AtomicKgid {
 
     /// Sets (or unsets) the id.
     pub fn store(&self, g: Option<Kgid>) {
-        self.0.store(g.map_or(INVALID, |g| g.into_raw().val), Ordering::Relaxed);
+        self.0
+            .store(g.map_or(INVALID, |g| g.into_raw().val), Ordering::Relaxed);
     }
 }
 

@@ -415,7 +415,10 @@ pub use kernel::net::netlink::MulticastGroup;
 
 /// `genl_family`'s flag bitfield: `netnsok:1, parallel_ops:1` in its first
 /// byte (bindgen's setters are not `const`; a KUnit test below compares).
-const fn family_flags(netnsok: bool, parallel_ops: bool) -> bindings::__BindgenBitfieldUnit<[u8; 1]> {
+const fn family_flags(
+    netnsok: bool,
+    parallel_ops: bool,
+) -> bindings::__BindgenBitfieldUnit<[u8; 1]> {
     // CAST: `bool` to 0 or 1.
     let bits = (netnsok as u8) | ((parallel_ops as u8) << 1);
     // SAFETY: `__BindgenBitfieldUnit<[u8; 1]>` is a transparent wrapper of
@@ -453,7 +456,10 @@ impl Family {
         f.module = module.as_ptr();
         // CAST: widening.
         assert!(ops.len() <= u8::MAX as usize, "too many ops");
-        assert!(mcgrps.len() <= u8::MAX as usize, "too many multicast groups");
+        assert!(
+            mcgrps.len() <= u8::MAX as usize,
+            "too many multicast groups"
+        );
         f.ops = ops.as_ptr().cast();
         // CAST: checked above.
         f.n_ops = ops.len() as u8;
@@ -486,7 +492,14 @@ impl Family {
     /// `group` (index in the family's list) of `net`, if the family is
     /// registered and anyone listens. Errors are dropped: notifications are
     /// best effort, as in C. RTNL keeps the family registered meanwhile.
-    pub fn notify(&'static self, net: &Net, group: u32, cmd: u8, _rtnl: &Rtnl, f: impl FnOnce(&mut Writer) -> Result) {
+    pub fn notify(
+        &'static self,
+        net: &Net,
+        group: u32,
+        cmd: u8,
+        _rtnl: &Rtnl,
+        f: impl FnOnce(&mut Writer) -> Result,
+    ) {
         if !self.live.load(Ordering::Acquire) {
             return;
         }
@@ -504,7 +517,10 @@ impl Family {
             return;
         };
         skb.hdr = Some(hdr);
-        let mut msg = Msg { w: Writer { skb: skb.skb }, buf: skb };
+        let mut msg = Msg {
+            w: Writer { skb: skb.skb },
+            buf: skb,
+        };
         if f(&mut msg).is_err() {
             return;
         }
@@ -513,7 +529,14 @@ impl Family {
         // every case. Group is an index into our groups (caller's promise;
         // an out-of-range one is refused by the core with a WARN).
         unsafe {
-            bindings::genlmsg_multicast_netns(self.as_raw(), net.as_raw(), buf.skb.as_ptr(), 0, group, bindings::GFP_KERNEL);
+            bindings::genlmsg_multicast_netns(
+                self.as_raw(),
+                net.as_raw(),
+                buf.skb.as_ptr(),
+                0,
+                group,
+                bindings::GFP_KERNEL,
+            );
         }
     }
 

@@ -12,7 +12,10 @@ use kernel::{bindings, prelude::*, types::Opaque};
 pub const fn maxtype(policy: &[Policy]) -> u32 {
     assert!(!policy.is_empty(), "a policy table has at least entry 0");
     // CAST: widening.
-    assert!(policy.len() <= u16::MAX as usize, "attribute types are 16-bit");
+    assert!(
+        policy.len() <= u16::MAX as usize,
+        "attribute types are 16-bit"
+    );
     // CAST: checked above.
     (policy.len() - 1) as u32
 }
@@ -119,7 +122,10 @@ impl Attr {
     /// The first `N` bytes of the payload; `EINVAL` if it is shorter. The
     /// length is checked here: a policy in the driver may say otherwise.
     fn bytes<const N: usize>(&self) -> Result<[u8; N]> {
-        self.data().get(..N).and_then(|b| b.try_into().ok()).ok_or(EINVAL)
+        self.data()
+            .get(..N)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(EINVAL)
     }
 
     /// The payload as `u8` (`nla_get_u8`); `EINVAL` if it is too short.

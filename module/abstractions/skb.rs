@@ -162,7 +162,8 @@ impl SkBuff {
     pub fn alloc_rx_frag(dev: &Device, len: u32) -> Result<SkBuff> {
         // CAST: small constants; `len` is a `u32`; `buflen` is at most a page here.
         let pad = (NET_SKB_PAD + bindings::NET_IP_ALIGN) as usize;
-        let buflen = skb_data_align(len as usize + pad) + skb_data_align(size_of::<bindings::skb_shared_info>());
+        let buflen = skb_data_align(len as usize + pad)
+            + skb_data_align(size_of::<bindings::skb_shared_info>());
         if buflen > bindings::PAGE_SIZE {
             return Self::alloc_rx(dev, len);
         }
@@ -184,7 +185,11 @@ impl SkBuff {
         unsafe {
             // CAST: `pad` is below a cache line pair.
             bindings::skb_reserve(skb.as_ptr(), pad as c_int);
-            (*skb.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
+            (*skb.as_ptr())
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .dev = dev.as_raw();
         }
         Ok(SkBuff(skb))
     }
@@ -219,7 +224,9 @@ impl SkBuff {
         }
         // SAFETY: We own the skb; `len <= self.len()` (checked above).
         // CAST: `len` is at most the packet length, which fits in `int`.
-        let ret = unsafe { bindings::skb_copy_datagram_iter(self.as_raw(), 0, iov.as_raw(), len as c_int) };
+        let ret = unsafe {
+            bindings::skb_copy_datagram_iter(self.as_raw(), 0, iov.as_raw(), len as c_int)
+        };
         if ret != 0 {
             return Err(EFAULT);
         }
@@ -247,7 +254,11 @@ impl SkBuff {
     pub fn set_ip_packet(&mut self, dev: &Device, protocol_be: u16) {
         // SAFETY: We own the skb; `dev` is valid.
         unsafe {
-            (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw();
+            (*self.as_raw())
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .dev = dev.as_raw();
             (*self.as_raw()).__bindgen_anon_4.headers.as_mut().protocol = protocol_be;
             bindings::skb_reset_mac_header(self.as_raw());
             bindings::skb_reset_network_header(self.as_raw());
@@ -321,7 +332,11 @@ impl Drop for SkBuff {
 }
 
 /// `NET_SKB_PAD`: the headroom the stack wants in front of received data.
-const NET_SKB_PAD: u32 = if bindings::L1_CACHE_BYTES > 32 { bindings::L1_CACHE_BYTES } else { 32 };
+const NET_SKB_PAD: u32 = if bindings::L1_CACHE_BYTES > 32 {
+    bindings::L1_CACHE_BYTES
+} else {
+    32
+};
 
 /// `SKB_DATA_ALIGN`.
 const fn skb_data_align(x: usize) -> usize {

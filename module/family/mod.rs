@@ -68,7 +68,11 @@ static PAIR_NEW_POLICY: [Policy; 10] = [
     Policy::reject(),
 ];
 
-static PAIR_SELECT_POLICY: [Policy; 3] = [Policy::unspec(), Policy::u32(), Policy::nul_string(IFNAME_MAX)];
+static PAIR_SELECT_POLICY: [Policy; 3] = [
+    Policy::unspec(),
+    Policy::u32(),
+    Policy::nul_string(IFNAME_MAX),
+];
 
 static TUN_NEW_POLICY: [Policy; 7] = [
     Policy::unspec(),
@@ -80,7 +84,11 @@ static TUN_NEW_POLICY: [Policy; 7] = [
     Policy::u32(),
 ];
 
-static TUN_SELECT_POLICY: [Policy; 3] = [Policy::unspec(), Policy::u32(), Policy::nul_string(IFNAME_MAX)];
+static TUN_SELECT_POLICY: [Policy; 3] = [
+    Policy::unspec(),
+    Policy::u32(),
+    Policy::nul_string(IFNAME_MAX),
+];
 
 // --- filling replies and notifications ---
 
@@ -117,7 +125,14 @@ fn fill_tun(w: &mut Writer, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) -> Result {
     w.put_u32(RVNET_A_TUN_IFINDEX, dev.ifindex() as u32)?;
     w.put_string(RVNET_A_TUN_IFNAME, dev.name(rtnl))?;
     if let Some(i) = rtun::info(dev) {
-        w.put_u32(RVNET_A_TUN_MODE, if i.tap { RVNET_TUN_MODE_TAP } else { RVNET_TUN_MODE_TUN })?;
+        w.put_u32(
+            RVNET_A_TUN_MODE,
+            if i.tap {
+                RVNET_TUN_MODE_TAP
+            } else {
+                RVNET_TUN_MODE_TUN
+            },
+        )?;
         w.put_u8(RVNET_A_TUN_PI, i.pi.into())?;
         if let Some(o) = i.owner {
             w.put_u32(RVNET_A_TUN_OWNER, kuid_to_user(o))?;
@@ -139,7 +154,9 @@ fn notify_pair(ev: rveth::PairEvent, dev: &Dev<rveth::Rveth>, rtnl: &Rtnl) {
         rveth::PairEvent::Del => RVNET_CMD_PAIR_DEL_NTF,
         rveth::PairEvent::Change => RVNET_CMD_LINK_CHANGE_NTF,
     };
-    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| fill_pair(w, dev, dev.net(), rtnl));
+    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| {
+        fill_pair(w, dev, dev.net(), rtnl)
+    });
 }
 
 /// Tells group `notify` in the device's netns about `dev` (rtun's events).
@@ -148,7 +165,9 @@ fn notify_tun(ev: rtun::TunEvent, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) {
         rtun::TunEvent::New => RVNET_CMD_TUN_NEW_NTF,
         rtun::TunEvent::Del => RVNET_CMD_TUN_DEL_NTF,
     };
-    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| fill_tun(w, dev, rtnl));
+    FAMILY.notify(dev.net(), GROUP_NOTIFY, cmd, rtnl, |w| {
+        fill_tun(w, dev, rtnl)
+    });
 }
 
 /// The device of kind `link` a request names by ifindex or ifname (the
@@ -164,9 +183,12 @@ fn named<'a, T: Driver>(
 ) -> Result<&'a Dev<T>> {
     let a = req.attrs();
     let idx = a.get(ty_index).map(|x| x.get_u32()).transpose()?;
-    let name = a.get(ty_name).and_then(|x| kernel::str::CString::try_from(x.get_ifname().as_cstr()).ok());
+    let name = a
+        .get(ty_name)
+        .and_then(|x| kernel::str::CString::try_from(x.get_ifname().as_cstr()).ok());
     if idx.is_none() && name.is_none() {
-        req.extack().missing(c"ifindex or ifname is required", ty_name);
+        req.extack()
+            .missing(c"ifindex or ifname is required", ty_name);
         return Err(EINVAL);
     }
     link.find(net, idx, name.as_deref(), rtnl).ok_or_else(|| {
@@ -187,11 +209,13 @@ fn dump_all<T: Driver>(
     let start = d.cursor()[0] as u32;
     let rtnl = Rtnl::lock();
     let mut err = Ok(());
-    let stop = link.for_each(&net, start, &rtnl, |dev| match d.add(cmd, |w| fill(w, dev, &net, &rtnl)) {
-        Ok(more) => more,
-        Err(e) => {
-            err = Err(e);
-            false
+    let stop = link.for_each(&net, start, &rtnl, |dev| {
+        match d.add(cmd, |w| fill(w, dev, &net, &rtnl)) {
+            Ok(more) => more,
+            Err(e) => {
+                err = Err(e);
+                false
+            }
         }
     });
     err?;
@@ -224,7 +248,10 @@ impl Operation for GetInfo {
         }
         let mut msg = req.reply(RVNET_CMD_GET_INFO)?;
         msg.put_string(RVNET_A_INFO_VERSION, crate::VERSION)?;
-        msg.put_u32(RVNET_A_INFO_FEATURES, RVNET_FEATURE_RVETH | RVNET_FEATURE_RTUN)?;
+        msg.put_u32(
+            RVNET_A_INFO_FEATURES,
+            RVNET_FEATURE_RVETH | RVNET_FEATURE_RTUN,
+        )?;
         msg.put_u32(RVNET_A_INFO_PAIRS, pairs)?;
         msg.put_u32(RVNET_A_INFO_TUNS, tuns)?;
         req.send_reply(msg)
@@ -243,7 +270,8 @@ impl Operation for PairNew {
     fn doit(req: &mut Request<'_>) -> Result {
         let a = req.attrs();
         let Some(name) = a.get(RVNET_A_PAIR_IFNAME).map(|x| x.get_ifname()) else {
-            req.extack().missing(c"ifname is required", RVNET_A_PAIR_IFNAME);
+            req.extack()
+                .missing(c"ifname is required", RVNET_A_PAIR_IFNAME);
             return Err(EINVAL);
         };
         if name.as_cstr().to_bytes().is_empty() {
@@ -256,7 +284,8 @@ impl Operation for PairNew {
             Some(fd) => match Net::from_fd(fd.get_u32()?) {
                 Ok(n) => Some(n),
                 Err(e) => {
-                    req.extack().msg_attr(c"peer-netns-fd is not a network namespace", fd);
+                    req.extack()
+                        .msg_attr(c"peer-netns-fd is not a network namespace", fd);
                     return Err(e);
                 }
             },
@@ -265,7 +294,8 @@ impl Operation for PairNew {
         let net = req.net().get_ref();
         if let Some(pn) = &peer_net {
             if !pn.net_admin_capable() {
-                req.extack().msg(c"no CAP_NET_ADMIN in the peer's network namespace");
+                req.extack()
+                    .msg(c"no CAP_NET_ADMIN in the peer's network namespace");
                 return Err(EPERM);
             }
         }
@@ -298,7 +328,14 @@ impl Operation for PairDel {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(req, &rveth::RVETH_LINK, (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME), c"no such rveth device", &net, &rtnl)?;
+        let dev = named(
+            req,
+            &rveth::RVETH_LINK,
+            (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME),
+            c"no such rveth device",
+            &net,
+            &rtnl,
+        )?;
         rveth::delete_pair(dev, &rtnl);
         Ok(())
     }
@@ -315,7 +352,14 @@ impl Operation for PairGet {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(req, &rveth::RVETH_LINK, (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME), c"no such rveth device", &net, &rtnl)?;
+        let dev = named(
+            req,
+            &rveth::RVETH_LINK,
+            (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME),
+            c"no such rveth device",
+            &net,
+            &rtnl,
+        )?;
         let mut msg = req.reply(RVNET_CMD_PAIR_GET)?;
         fill_pair(&mut msg, dev, &net, &rtnl)?;
         drop(rtnl);
@@ -325,7 +369,6 @@ impl Operation for PairGet {
     fn dumpit(d: &mut Dump<'_>) -> Result<bool> {
         dump_all(d, &rveth::RVETH_LINK, RVNET_CMD_PAIR_GET, fill_pair)
     }
-
 }
 
 /// `tun-new`: create a persistent rtun device.
@@ -354,7 +397,11 @@ impl Operation for TunNew {
                 }
             },
         };
-        let pi = a.get(RVNET_A_TUN_PI).map(|x| x.get_u8()).transpose()?.is_none_or(|v| v != 0);
+        let pi = a
+            .get(RVNET_A_TUN_PI)
+            .map(|x| x.get_u8())
+            .transpose()?
+            .is_none_or(|v| v != 0);
         let owner = match a.get(RVNET_A_TUN_OWNER) {
             None => None,
             Some(x) => match kuid_from_user(x.get_u32()?) {
@@ -401,7 +448,14 @@ impl Operation for TunDel {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(req, &rtun::RTUN_LINK, (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME), c"no such rtun device", &net, &rtnl)?;
+        let dev = named(
+            req,
+            &rtun::RTUN_LINK,
+            (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME),
+            c"no such rtun device",
+            &net,
+            &rtnl,
+        )?;
         dev.unregister(&rtnl);
         Ok(())
     }
@@ -418,7 +472,14 @@ impl Operation for TunGet {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(req, &rtun::RTUN_LINK, (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME), c"no such rtun device", &net, &rtnl)?;
+        let dev = named(
+            req,
+            &rtun::RTUN_LINK,
+            (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME),
+            c"no such rtun device",
+            &net,
+            &rtnl,
+        )?;
         let mut msg = req.reply(RVNET_CMD_TUN_GET)?;
         fill_tun(&mut msg, dev, &rtnl)?;
         drop(rtnl);
@@ -426,7 +487,8 @@ impl Operation for TunGet {
     }
 
     fn dumpit(d: &mut Dump<'_>) -> Result<bool> {
-        dump_all(d, &rtun::RTUN_LINK, RVNET_CMD_TUN_GET, |w, dev, _, rtnl| fill_tun(w, dev, rtnl))
+        dump_all(d, &rtun::RTUN_LINK, RVNET_CMD_TUN_GET, |w, dev, _, rtnl| {
+            fill_tun(w, dev, rtnl)
+        })
     }
-
 }

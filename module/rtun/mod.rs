@@ -13,11 +13,11 @@
 mod uapi;
 
 use crate::abstractions::{
-    file,
     cred::{in_current_groups, kgid_from_user, kuid_from_user, AtomicKgid, AtomicKuid, Kgid, Kuid},
+    file,
     netdev::{
-        ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev, Rtnl, Setup,
-        SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
+        ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev,
+        Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
     },
     netlink::{Attrs, ExtAck, Policy},
     skb::{BhDisabled, DropReason, SkBuff},
@@ -89,7 +89,11 @@ impl Ring {
         for _ in 0..cap {
             buf.push(None, GFP_KERNEL)?;
         }
-        Ok(Ring { buf, head: 0, len: 0 })
+        Ok(Ring {
+            buf,
+            head: 0,
+            len: 0,
+        })
     }
 
     /// Queues `skb` unless `limit` packets are queued already.
@@ -113,7 +117,11 @@ impl Ring {
         let new_cap = (cap * 2).clamp(1, limit.max(1));
         let mut buf = KVec::with_capacity(new_cap, GFP_ATOMIC)?;
         for i in 0..new_cap {
-            let v = if i < self.len { self.buf[(self.head + i) % cap].take() } else { None };
+            let v = if i < self.len {
+                self.buf[(self.head + i) % cap].take()
+            } else {
+                None
+            };
             buf.push(v, GFP_ATOMIC)?;
         }
         self.buf = buf;
@@ -231,7 +239,12 @@ impl Driver for Rtun {
         Err(EOPNOTSUPP)
     }
 
-    fn newlink(_dev: &Dev<Self>, _p: &NewLink<'_, Self>, _ext: &mut ExtAck<'_>, _rtnl: &Rtnl) -> Result {
+    fn newlink(
+        _dev: &Dev<Self>,
+        _p: &NewLink<'_, Self>,
+        _ext: &mut ExtAck<'_>,
+        _rtnl: &Rtnl,
+    ) -> Result {
         Err(EOPNOTSUPP)
     }
 
@@ -320,13 +333,18 @@ impl IfReq {
         if !(IFNAMSIZ + 2..=IFREQ_LEN).contains(&len) {
             return Err(EINVAL);
         }
-        Ok(IfReq { raw: [0; IFREQ_LEN], len })
+        Ok(IfReq {
+            raw: [0; IFREQ_LEN],
+            len,
+        })
     }
 
     /// Reads the caller's `len` bytes at `arg`.
     fn read(arg: usize, len: usize) -> Result<IfReq> {
         let mut ifr = IfReq::new(len)?;
-        UserSlice::new(UserPtr::from_addr(arg), len).reader().read_slice(&mut ifr.raw[..len])?;
+        UserSlice::new(UserPtr::from_addr(arg), len)
+            .reader()
+            .read_slice(&mut ifr.raw[..len])?;
         // tun: `ifr.ifr_name[IFNAMSIZ-1] = '\0'`.
         ifr.raw[IFNAMSIZ - 1] = 0;
         Ok(ifr)
@@ -334,7 +352,9 @@ impl IfReq {
 
     /// Writes back as many bytes as the caller has.
     fn write(&self, arg: usize) -> Result {
-        UserSlice::new(UserPtr::from_addr(arg), self.len).writer().write_slice(&self.raw[..self.len])
+        UserSlice::new(UserPtr::from_addr(arg), self.len)
+            .writer()
+            .write_slice(&self.raw[..self.len])
     }
 
     fn name(&self) -> &CStr {
@@ -389,7 +409,13 @@ impl RtunFile {
         let tap = !want_tun;
         let net: &Net = &self.net;
         let shared = match RTUN_LINK.lookup(net, ifr.name(), rtnl) {
-            Lookup::Other => return Err(if flags & IFF_TUN_EXCL != 0 { EBUSY } else { EINVAL }),
+            Lookup::Other => {
+                return Err(if flags & IFF_TUN_EXCL != 0 {
+                    EBUSY
+                } else {
+                    EINVAL
+                })
+            }
             Lookup::Ours(dev) => {
                 if flags & IFF_TUN_EXCL != 0 {
                     return Err(EBUSY);
@@ -406,7 +432,10 @@ impl RtunFile {
                 }
                 // A new attach sets the features anew (tun does the same).
                 let keep = sh.flags() & IFF_PERSIST;
-                sh.flags.store((keep | (flags & (IFF_NO_PI | IFF_ONE_QUEUE))).into(), Ordering::Relaxed);
+                sh.flags.store(
+                    (keep | (flags & (IFF_NO_PI | IFF_ONE_QUEUE))).into(),
+                    Ordering::Relaxed,
+                );
                 ifr.set_name(dev.name(rtnl));
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
@@ -416,7 +445,13 @@ impl RtunFile {
                 if !net.net_admin_capable() {
                     return Err(EPERM);
                 }
-                let (sh, dev) = create(net, ifr.name(), tap, flags & (IFF_NO_PI | IFF_ONE_QUEUE), rtnl)?;
+                let (sh, dev) = create(
+                    net,
+                    ifr.name(),
+                    tap,
+                    flags & (IFF_NO_PI | IFF_ONE_QUEUE),
+                    rtnl,
+                )?;
                 sh.attached.store(true, Ordering::Release);
                 dev.carrier_on();
                 ifr.set_name(dev.name(rtnl));
@@ -531,7 +566,11 @@ impl RtunFile {
             w.write_slice(&RTUN_FEATURES.to_ne_bytes())?;
             return Ok(0);
         }
-        let ifr = if cmd == TUNSETIFF { Some(IfReq::read(arg, ifreq_len)?) } else { None };
+        let ifr = if cmd == TUNSETIFF {
+            Some(IfReq::read(arg, ifreq_len)?)
+        } else {
+            None
+        };
         let rtnl = Rtnl::lock();
         let sh = self.shared();
         if let Some(mut ifr) = ifr {
@@ -555,7 +594,8 @@ impl RtunFile {
                 if arg != 0 {
                     sh.flags.fetch_or(IFF_PERSIST.into(), Ordering::Relaxed);
                 } else {
-                    sh.flags.fetch_and(!u32::from(IFF_PERSIST), Ordering::Relaxed);
+                    sh.flags
+                        .fetch_and(!u32::from(IFF_PERSIST), Ordering::Relaxed);
                 }
             }
             TUNSETOWNER => {
@@ -684,7 +724,9 @@ impl MiscDevice for RtunFile {
     #[cfg(CONFIG_COMPAT)]
     fn compat_ioctl(this: Pin<&Self>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         let arg = match cmd {
-            TUNSETIFF | TUNGETIFF | TUNSETTXFILTER | TUNGETSNDBUF | TUNSETSNDBUF => file::compat_ptr(arg),
+            TUNSETIFF | TUNGETIFF | TUNSETTXFILTER | TUNGETSNDBUF | TUNSETSNDBUF => {
+                file::compat_ptr(arg)
+            }
             _ => file::compat_ulong(arg),
         };
         this.ioctl_cmd(cmd, arg, COMPAT_IFREQ_LEN)
@@ -693,7 +735,13 @@ impl MiscDevice for RtunFile {
 
 /// Creates and registers a device (`name` empty: `rtun%d`/`rtap%d`); the
 /// caller sends the family's `tun-new-ntf`.
-fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> Result<(Arc<Shared>, &'a Dev<Rtun>)> {
+fn create<'a>(
+    net: &Net,
+    name: &CStr,
+    tap: bool,
+    flags: u16,
+    rtnl: &'a Rtnl,
+) -> Result<(Arc<Shared>, &'a Dev<Rtun>)> {
     let (name, user_named) = match name.to_bytes() {
         [] if tap => (c"rtap%d", false),
         [] => (c"rtun%d", false),
@@ -704,7 +752,10 @@ fn create<'a>(net: &Net, name: &CStr, tap: bool, flags: u16, rtnl: &'a Rtnl) -> 
     dev.setup(|s| {
         if tap {
             s.ether_setup();
-            s.priv_flags(PrivFlag::LiveAddrChange.into(), PrivFlag::TxSkbSharing.into());
+            s.priv_flags(
+                PrivFlag::LiveAddrChange.into(),
+                PrivFlag::TxSkbSharing.into(),
+            );
             s.random_mac();
         } else {
             s.point_to_point();

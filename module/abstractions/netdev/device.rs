@@ -8,11 +8,7 @@
 use super::{driver::Driver, ns::Net, rtnl::Rtnl};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
-    alloc::Flags,
-    bindings,
-    error::to_result,
-    prelude::*,
-    sync::aref::AlwaysRefCounted,
+    alloc::Flags, bindings, error::to_result, prelude::*, sync::aref::AlwaysRefCounted,
     types::Opaque,
 };
 
@@ -39,7 +35,8 @@ pub const COMPAT_IFREQ_LEN: usize = core::mem::size_of::<bindings::compat_ifreq>
 // offsets on both: a driver reads either through the same code.
 #[cfg(CONFIG_COMPAT)]
 const _: () = assert!(
-    core::mem::offset_of!(bindings::compat_ifreq, ifr_ifru) == core::mem::offset_of!(bindings::ifreq, ifr_ifru)
+    core::mem::offset_of!(bindings::compat_ifreq, ifr_ifru)
+        == core::mem::offset_of!(bindings::ifreq, ifr_ifru)
 );
 /// Smallest MTU of an Ethernet device.
 pub const ETH_MIN_MTU: u32 = bindings::ETH_MIN_MTU;
@@ -198,7 +195,8 @@ impl Device {
         }
         // SAFETY: Both namespaces are live; the caller chose flags valid in
         // its context.
-        let id = unsafe { bindings::peernet2id_alloc(from.as_raw(), self.net().as_raw(), raw_gfp(gfp)) };
+        let id =
+            unsafe { bindings::peernet2id_alloc(from.as_raw(), self.net().as_raw(), raw_gfp(gfp)) };
         (id >= 0).then_some(id)
     }
 }

@@ -80,7 +80,8 @@ pub trait Driver: Sized + 'static {
     /// else) through [`NewLink::register_self`]. A device left unregistered
     /// on success, or registered on failure, is treated as the other case
     /// wants (the request fails, or the device is unregistered).
-    fn newlink(dev: &Dev<Self>, p: &NewLink<'_, Self>, ext: &mut ExtAck<'_>, rtnl: &Rtnl) -> Result;
+    fn newlink(dev: &Dev<Self>, p: &NewLink<'_, Self>, ext: &mut ExtAck<'_>, rtnl: &Rtnl)
+        -> Result;
 
     /// Deletes a link: queue `dev` (and others) on `q`.
     fn dellink(dev: &Dev<Self>, q: &mut UnregisterQueue<'_>, rtnl: &Rtnl);
@@ -196,18 +197,42 @@ pub(super) struct Adapter<T: Driver>(PhantomData<T>);
 
 impl<T: Driver> Adapter<T> {
     pub(super) const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
-        ndo_uninit: if T::HAS_UNINIT { Some(Self::uninit_callback) } else { None },
-        ndo_open: if T::HAS_OPEN { Some(Self::open_callback) } else { None },
-        ndo_stop: if T::HAS_STOP { Some(Self::stop_callback) } else { None },
+        ndo_uninit: if T::HAS_UNINIT {
+            Some(Self::uninit_callback)
+        } else {
+            None
+        },
+        ndo_open: if T::HAS_OPEN {
+            Some(Self::open_callback)
+        } else {
+            None
+        },
+        ndo_stop: if T::HAS_STOP {
+            Some(Self::stop_callback)
+        } else {
+            None
+        },
         ndo_start_xmit: Some(Self::start_xmit_callback),
-        ndo_set_rx_mode: if T::HAS_SET_RX_MODE { Some(Self::set_rx_mode_callback) } else { None },
+        ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
+            Some(Self::set_rx_mode_callback)
+        } else {
+            None
+        },
         ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
             Some(Self::set_mac_address_callback)
         } else {
             None
         },
-        ndo_validate_addr: if T::HAS_VALIDATE_ADDR { Some(Self::validate_addr_callback) } else { None },
-        ndo_get_iflink: if T::HAS_GET_IFLINK { Some(Self::get_iflink_callback) } else { None },
+        ndo_validate_addr: if T::HAS_VALIDATE_ADDR {
+            Some(Self::validate_addr_callback)
+        } else {
+            None
+        },
+        ndo_get_iflink: if T::HAS_GET_IFLINK {
+            Some(Self::get_iflink_callback)
+        } else {
+            None
+        },
         ndo_features_check: match T::FEATURES_CHECK {
             FeaturesCheck::Default => None,
             FeaturesCheck::Passthru => Some(bindings::passthru_features_check),
@@ -220,7 +245,10 @@ impl<T: Driver> Adapter<T> {
     /// Called by `alloc_netdev_mqs` with a fresh device of this link type.
     pub(super) unsafe extern "C" fn setup_callback(dev: *mut bindings::net_device) {
         const {
-            assert!(!core::mem::needs_drop::<T::Private>(), "Private must not need Drop");
+            assert!(
+                !core::mem::needs_drop::<T::Private>(),
+                "Private must not need Drop"
+            );
         }
         // SAFETY: The device is being allocated: nothing else sees it.
         let mut s = unsafe { Setup::from_raw(dev) };
@@ -275,8 +303,13 @@ impl<T: Driver> Adapter<T> {
     ) -> c_int {
         // SAFETY: RTNL is held for the call; `dev` is a device of `T` that
         // the core keeps allocated for the call; `extack` is null or valid.
-        let (rtnl, d, mut ext) =
-            unsafe { (Rtnl::assume_held(), Dev::<T>::from_raw(dev), ExtAck::from_raw(extack)) };
+        let (rtnl, d, mut ext) = unsafe {
+            (
+                Rtnl::assume_held(),
+                Dev::<T>::from_raw(dev),
+                ExtAck::from_raw(extack),
+            )
+        };
         // SAFETY: `params` is valid for the call; `dev` is its device.
         let p = unsafe { NewLink::from_raw(dev, params) };
         let ret = T::newlink(d, &p, &mut ext, &rtnl);
@@ -307,8 +340,13 @@ impl<T: Driver> Adapter<T> {
     ) {
         // SAFETY: RTNL is held; `dev` is a device of `T`; `head` is the
         // core's list for the call (or null).
-        let (rtnl, dev, mut q) =
-            unsafe { (Rtnl::assume_held(), Dev::<T>::from_raw(dev), UnregisterQueue::from_raw(head)) };
+        let (rtnl, dev, mut q) = unsafe {
+            (
+                Rtnl::assume_held(),
+                Dev::<T>::from_raw(dev),
+                UnregisterQueue::from_raw(head),
+            )
+        };
         T::dellink(dev, &mut q, &rtnl);
     }
 
@@ -316,7 +354,9 @@ impl<T: Driver> Adapter<T> {
     ///
     /// Called under RTNL or RCU for a registered device of this type; the
     /// caller uses the result within that section.
-    pub(super) unsafe extern "C" fn get_link_net_callback(dev: *const bindings::net_device) -> *mut bindings::net {
+    pub(super) unsafe extern "C" fn get_link_net_callback(
+        dev: *const bindings::net_device,
+    ) -> *mut bindings::net {
         let guard = rcu::read_lock();
         // SAFETY: The core calls this for an allocated device of `T`.
         let d = unsafe { Dev::<T>::from_raw(dev) };
@@ -341,11 +381,19 @@ impl<T: Driver> Adapter<T> {
     ///
     /// `ndo_set_mac_address`: called under RTNL with a `sockaddr` holding
     /// at least `addr_len` bytes of address.
-    unsafe extern "C" fn set_mac_address_callback(dev: *mut bindings::net_device, addr: *mut c_void) -> c_int {
+    unsafe extern "C" fn set_mac_address_callback(
+        dev: *mut bindings::net_device,
+        addr: *mut c_void,
+    ) -> c_int {
         // SAFETY: RTNL is held; `dev` is a device of `T`; `addr` is the
         // request's address for the call.
-        let (rtnl, dev, addr) =
-            unsafe { (Rtnl::assume_held(), Dev::<T>::from_raw(dev), SockAddr(addr, PhantomData)) };
+        let (rtnl, dev, addr) = unsafe {
+            (
+                Rtnl::assume_held(),
+                Dev::<T>::from_raw(dev),
+                SockAddr(addr, PhantomData),
+            )
+        };
         from_result(|| T::set_mac_address(dev, &addr, &rtnl).map(|()| 0))
     }
 
@@ -439,7 +487,12 @@ mod tests {
         const POLICY: &'static [Policy] = &POLICY;
         type Private = ();
         fn setup(_dev: &mut Setup<'_>) {}
-        fn newlink(_dev: &Dev<Self>, _p: &NewLink<'_, Self>, _ext: &mut ExtAck<'_>, _rtnl: &Rtnl) -> Result {
+        fn newlink(
+            _dev: &Dev<Self>,
+            _p: &NewLink<'_, Self>,
+            _ext: &mut ExtAck<'_>,
+            _rtnl: &Rtnl,
+        ) -> Result {
             Err(EOPNOTSUPP)
         }
         fn dellink(_dev: &Dev<Self>, _q: &mut UnregisterQueue<'_>, _rtnl: &Rtnl) {}

@@ -45,10 +45,26 @@ impl<T: Driver> EthtoolAdapter<T> {
     const ANY: bool = T::HAS_GET_DRVINFO || T::HAS_GET_LINK || T::HAS_ETHTOOL_STATS;
 
     const TABLE: bindings::ethtool_ops = bindings::ethtool_ops {
-        get_drvinfo: if T::HAS_GET_DRVINFO { Some(Self::get_drvinfo_callback) } else { None },
-        get_link: if T::HAS_GET_LINK { Some(Self::get_link_callback) } else { None },
-        get_strings: if T::HAS_ETHTOOL_STATS { Some(Self::get_strings_callback) } else { None },
-        get_sset_count: if T::HAS_ETHTOOL_STATS { Some(Self::get_sset_count_callback) } else { None },
+        get_drvinfo: if T::HAS_GET_DRVINFO {
+            Some(Self::get_drvinfo_callback)
+        } else {
+            None
+        },
+        get_link: if T::HAS_GET_LINK {
+            Some(Self::get_link_callback)
+        } else {
+            None
+        },
+        get_strings: if T::HAS_ETHTOOL_STATS {
+            Some(Self::get_strings_callback)
+        } else {
+            None
+        },
+        get_sset_count: if T::HAS_ETHTOOL_STATS {
+            Some(Self::get_sset_count_callback)
+        } else {
+            None
+        },
         get_ethtool_stats: if T::HAS_ETHTOOL_STATS {
             Some(Self::get_ethtool_stats_callback)
         } else {
@@ -59,12 +75,19 @@ impl<T: Driver> EthtoolAdapter<T> {
 
     /// The table for `dev->ethtool_ops`; null (the core's defaults) when the
     /// driver implements none of them.
-    pub(super) const OPS: *const bindings::ethtool_ops = if Self::ANY { &Self::TABLE } else { core::ptr::null() };
+    pub(super) const OPS: *const bindings::ethtool_ops = if Self::ANY {
+        &Self::TABLE
+    } else {
+        core::ptr::null()
+    };
 
     /// # Safety
     ///
     /// `info` is valid and zeroed by the core; `dev` a device of `T`.
-    unsafe extern "C" fn get_drvinfo_callback(dev: *mut bindings::net_device, info: *mut bindings::ethtool_drvinfo) {
+    unsafe extern "C" fn get_drvinfo_callback(
+        dev: *mut bindings::net_device,
+        info: *mut bindings::ethtool_drvinfo,
+    ) {
         // SAFETY: `dev` is a device of `T`, allocated for the call; `info` is
         // valid for writes for the call.
         let (dev, mut info) = unsafe { (Dev::<T>::from_raw(dev), DrvInfo(&mut *info)) };
@@ -82,7 +105,10 @@ impl<T: Driver> EthtoolAdapter<T> {
     /// # Safety
     ///
     /// Called by the ethtool core for a device of `T`; reads nothing.
-    unsafe extern "C" fn get_sset_count_callback(_dev: *mut bindings::net_device, sset: c_int) -> c_int {
+    unsafe extern "C" fn get_sset_count_callback(
+        _dev: *mut bindings::net_device,
+        sset: c_int,
+    ) -> c_int {
         // CAST: the enum value 1 fits in `c_int`.
         if sset == bindings::ethtool_stringset_ETH_SS_STATS as c_int {
             c_int::try_from(T::ETHTOOL_STATS.len()).unwrap_or(0)
@@ -95,7 +121,11 @@ impl<T: Driver> EthtoolAdapter<T> {
     ///
     /// `buf` has room for `get_sset_count(stringset)` strings of
     /// `ETH_GSTRING_LEN` bytes.
-    unsafe extern "C" fn get_strings_callback(_dev: *mut bindings::net_device, stringset: u32, buf: *mut u8) {
+    unsafe extern "C" fn get_strings_callback(
+        _dev: *mut bindings::net_device,
+        stringset: u32,
+        buf: *mut u8,
+    ) {
         if stringset != bindings::ethtool_stringset_ETH_SS_STATS {
             return;
         }
@@ -123,7 +153,12 @@ impl<T: Driver> EthtoolAdapter<T> {
         let n = T::ETHTOOL_STATS.len();
         // SAFETY: `dev` is a device of `T` allocated for the call; the core
         // sized `data` with `get_sset_count`.
-        let (dev, data) = unsafe { (Dev::<T>::from_raw(dev), core::slice::from_raw_parts_mut(data, n)) };
+        let (dev, data) = unsafe {
+            (
+                Dev::<T>::from_raw(dev),
+                core::slice::from_raw_parts_mut(data, n),
+            )
+        };
         data.fill(0);
         let guard = rcu::read_lock();
         T::ethtool_stats(dev, data, &guard);

@@ -40,7 +40,11 @@ unsafe fn create<T: Driver>(
     tb: *mut *mut bindings::nlattr,
     ext: *mut bindings::netlink_ext_ack,
 ) -> Result<NewDevice<T>> {
-    let assign = if user_named { bindings::NET_NAME_USER } else { bindings::NET_NAME_ENUM };
+    let assign = if user_named {
+        bindings::NET_NAME_USER
+    } else {
+        bindings::NET_NAME_ENUM
+    };
     // SAFETY: The caller guarantees the pointers; `net` and `name` are valid.
     let dev = unsafe {
         // CAST: the `NET_NAME_*` values fit in `u8`.
@@ -65,7 +69,13 @@ impl<T: Driver> super::LinkOps<T> {
     /// template or a name), outside rtnetlink (for example from a character
     /// device, as tun does). Not registered yet.
     /// `ENODEV` when the link type is not registered (any more).
-    pub fn create_device(&self, net: &Net, name: &CStr, user_named: bool, _rtnl: &Rtnl) -> Result<NewDevice<T>> {
+    pub fn create_device(
+        &self,
+        net: &Net,
+        name: &CStr,
+        user_named: bool,
+        _rtnl: &Rtnl,
+    ) -> Result<NewDevice<T>> {
         if !self.is_registered() {
             return Err(ENODEV);
         }
@@ -74,7 +84,16 @@ impl<T: Driver> super::LinkOps<T> {
         // unregistration needs too, so a device made now is deleted with the
         // others); `tb` is an empty table; RTNL is held; a null extack is
         // allowed.
-        unsafe { create(net, name, user_named, self.as_raw(), tb.as_ptr().cast_mut().cast(), null_mut()) }
+        unsafe {
+            create(
+                net,
+                name,
+                user_named,
+                self.as_raw(),
+                tb.as_ptr().cast_mut().cast(),
+                null_mut(),
+            )
+        }
     }
 }
 
@@ -120,7 +139,10 @@ impl<'a, T: Driver> NewLink<'a, T> {
     /// # Safety
     ///
     /// As the type invariant.
-    pub(super) unsafe fn from_raw(dev: *mut bindings::net_device, p: *mut bindings::rtnl_newlink_params) -> Self {
+    pub(super) unsafe fn from_raw(
+        dev: *mut bindings::net_device,
+        p: *mut bindings::rtnl_newlink_params,
+    ) -> Self {
         // INVARIANT: The caller guarantees it.
         NewLink {
             dev,
@@ -176,7 +198,9 @@ impl<'a, T: Driver> NewLink<'a, T> {
         // SAFETY: `attr` is a validated attribute of at least
         // `sizeof(ifinfomsg)` bytes (checked above); `tb` has `IFLA_MAX + 1`
         // slots; `ext` is null or valid.
-        to_result(unsafe { bindings::rtnl_nla_parse_ifinfomsg(tb.as_mut_ptr(), attr.as_raw(), ext.as_raw()) })?;
+        to_result(unsafe {
+            bindings::rtnl_nla_parse_ifinfomsg(tb.as_mut_ptr(), attr.as_raw(), ext.as_raw())
+        })?;
         let at = offset_of!(bindings::ifinfomsg, ifi_index);
         let ifindex = i32::from_ne_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
         // INVARIANT: The table was filled from the attribute, which lives
@@ -209,14 +233,25 @@ impl<'a, T: Driver> NewLink<'a, T> {
         // SAFETY: The request's device has `T`'s registered link ops (that
         // is how the core chose this driver); `tb` is a parsed table of
         // `IFLA_MAX + 1` entries; RTNL is held.
-        unsafe { create(net, name, user_named, (*self.dev).rtnl_link_ops, tb.cast(), ext.as_raw()) }
+        unsafe {
+            create(
+                net,
+                name,
+                user_named,
+                (*self.dev).rtnl_link_ops,
+                tb.cast(),
+                ext.as_raw(),
+            )
+        }
     }
 
     /// Changes the set-up of the request's device before it is registered.
     /// `EBUSY` once it is registered.
     pub fn setup(&self, f: impl FnOnce(&mut Setup<'_>)) -> Result {
         // SAFETY: The request's device is allocated for the call.
-        if u32::from(unsafe { (*self.dev).reg_state }) != bindings::netdev_reg_state_NETREG_UNINITIALIZED {
+        if u32::from(unsafe { (*self.dev).reg_state })
+            != bindings::netdev_reg_state_NETREG_UNINITIALIZED
+        {
             return Err(EBUSY);
         }
         // SAFETY: Unregistered and, during `newlink` (under RTNL), seen by
@@ -229,7 +264,9 @@ impl<'a, T: Driver> NewLink<'a, T> {
     /// Registers the request's device `dev`. On failure the core frees it
     /// once `newlink` returns.
     pub fn register_self<'r>(&self, dev: &'r Dev<T>, rtnl: &'r Rtnl) -> Result<Registered<'r, T>> {
-        if dev.as_raw() != self.dev || dev.reg_state() != bindings::netdev_reg_state_NETREG_UNINITIALIZED {
+        if dev.as_raw() != self.dev
+            || dev.reg_state() != bindings::netdev_reg_state_NETREG_UNINITIALIZED
+        {
             return Err(EINVAL);
         }
         // SAFETY: `dev` is the request's unregistered device; RTNL is held.

@@ -100,14 +100,27 @@ impl<T: Driver> LinkOps<T> {
     /// Calls `f` for each device of this kind in `net` whose ifindex is at
     /// least `start`, in ifindex order, until `f` returns false. Returns the
     /// ifindex where it stopped (or 0 when it went through all of them).
-    pub fn for_each<'a>(&self, net: &'a Net, start: u32, _rtnl: &'a Rtnl, mut f: impl FnMut(&'a Dev<T>) -> bool) -> u32 {
+    pub fn for_each<'a>(
+        &self,
+        net: &'a Net,
+        start: u32,
+        _rtnl: &'a Rtnl,
+        mut f: impl FnMut(&'a Dev<T>) -> bool,
+    ) -> u32 {
         // CAST: `c_ulong` is 64-bit here; ifindexes are `int`s.
         let mut index = start as c_ulong;
         loop {
             // SAFETY: `dev_by_index` is the netns's device xarray; RTNL
             // keeps the registered devices in it allocated. 8 is
             // `XA_PRESENT` (a cast macro bindgen cannot translate).
-            let d = unsafe { bindings::xa_find(&raw mut (*net.as_raw()).dev_by_index, &mut index, c_ulong::MAX, 8) };
+            let d = unsafe {
+                bindings::xa_find(
+                    &raw mut (*net.as_raw()).dev_by_index,
+                    &mut index,
+                    c_ulong::MAX,
+                    8,
+                )
+            };
             let Some(d) = NonNull::new(d.cast::<bindings::net_device>()) else {
                 return 0;
             };
@@ -124,7 +137,13 @@ impl<T: Driver> LinkOps<T> {
     }
 
     /// A device of this kind in `net` by ifindex (if given) or name.
-    pub fn find<'a>(&self, net: &'a Net, ifindex: Option<u32>, name: Option<&CStr>, rtnl: &'a Rtnl) -> Option<&'a Dev<T>> {
+    pub fn find<'a>(
+        &self,
+        net: &'a Net,
+        ifindex: Option<u32>,
+        name: Option<&CStr>,
+        rtnl: &'a Rtnl,
+    ) -> Option<&'a Dev<T>> {
         let dev = match (ifindex, name) {
             (Some(i), _) => net.device_by_index(i, rtnl),
             (None, Some(n)) => net.device_by_name(n, rtnl),

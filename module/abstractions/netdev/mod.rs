@@ -32,12 +32,12 @@ mod rtnl;
 mod setup;
 mod slot;
 
-pub use device::{
-    is_valid_ether_addr, Dev, Device, PcpuStats, SockAddr, Stats, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
-    IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MAX, IFLA_MTU, IFREQ_LEN,
-};
 #[cfg(CONFIG_COMPAT)]
 pub use device::COMPAT_IFREQ_LEN;
+pub use device::{
+    is_valid_ether_addr, Dev, Device, PcpuStats, SockAddr, Stats, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU,
+    ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MAX, IFLA_MTU, IFREQ_LEN,
+};
 pub use driver::{Driver, FeaturesCheck, XmitCtx};
 pub use ethtool::DrvInfo;
 pub use link::{NewDevice, NewLink, PeerInfo, Registered, UnregisterQueue};

@@ -14,11 +14,7 @@ use kernel::{
     alloc::Flags,
     bindings,
     prelude::*,
-    sync::{
-        aref::ARef,
-        rcu,
-        Arc,
-    },
+    sync::{aref::ARef, rcu, Arc},
     types::Opaque,
 };
 
@@ -91,7 +87,13 @@ impl<T: Driver> RcuDev<T> {
         }
         // SAFETY: `dev` is allocated; the tracker is unused (the slot is
         // empty) and written only under RTNL, which is held.
-        unsafe { bindings::netdev_hold(dev.as_raw(), self.tracker.get(), super::device::raw_gfp(gfp)) };
+        unsafe {
+            bindings::netdev_hold(
+                dev.as_raw(),
+                self.tracker.get(),
+                super::device::raw_gfp(gfp),
+            )
+        };
         // INVARIANT: A registered device of `T`, with the reference just taken.
         self.ptr.store(dev.as_raw(), Ordering::Release);
         Ok(())
