@@ -58,6 +58,12 @@ pub trait Operation {
 }
 
 /// One entry of a family's operation table (`struct genl_ops`).
+///
+/// # Invariants
+///
+/// Built by [`Op::new`] for an [`Operation`]: its callbacks are that
+/// operation's trampolines and its policy is the operation's `'static`
+/// table of `maxattr + 1` entries.
 #[repr(transparent)]
 pub struct Op(bindings::genl_ops);
 
@@ -118,6 +124,7 @@ impl<T: Operation> Adapter<T> {
         cb: *mut bindings::netlink_callback,
     ) -> c_int {
         from_result(|| {
+            // INVARIANT: The core's buffer and callback for this call.
             let mut d = Dump {
                 skb,
                 cb,
@@ -133,6 +140,11 @@ impl<T: Operation> Adapter<T> {
 }
 
 /// One round of a dump: fill the skb with messages, keep a cursor.
+///
+/// # Invariants
+///
+/// `skb` and `cb` are the buffer and the callback state of the running
+/// `dumpit` call of a genl family, valid and ours for `'a`.
 pub struct Dump<'a> {
     skb: *mut bindings::sk_buff,
     cb: *mut bindings::netlink_callback,
