@@ -54,7 +54,7 @@ pub(crate) const RVNET_CMD_TUN_DEL_NTF: u8 = 11;
 /// `link-change-ntf` (notification, as `pair-get`): A pair end's carrier changed.
 pub(crate) const RVNET_CMD_LINK_CHANGE_NTF: u8 = 12;
 
-// Flags `features`: What the loaded module offers.
+// Flags `feature`: What the loaded module offers.
 
 /// rveth pairs (link kind rveth).
 pub(crate) const RVNET_FEATURE_RVETH: u32 = 1 << 0;

@@ -55,14 +55,14 @@ pub const RVNET_CMD_TUN_DEL_NTF: u8 = 11;
 /// `link-change-ntf` (notification, as `pair-get`): A pair end's carrier changed.
 pub const RVNET_CMD_LINK_CHANGE_NTF: u8 = 12;
 
-// Flags `features`: What the loaded module offers.
+// Flags `feature`: What the loaded module offers.
 
 /// rveth pairs (link kind rveth).
 pub const RVNET_FEATURE_RVETH: u32 = 1 << 0;
 /// rtun devices (/dev/net/rtun).
 pub const RVNET_FEATURE_RTUN: u32 = 1 << 1;
-/// Every bit of `features` with the name users see.
-pub const RVNET_FEATURES: [(u32, &str); 2] =
+/// Every bit of `feature` with the name users see.
+pub const RVNET_FEATURE: [(u32, &str); 2] =
     [(RVNET_FEATURE_RVETH, "rveth"), (RVNET_FEATURE_RTUN, "rtun")];
 
 // Enum `tun-mode`: Kind of an rtun device.

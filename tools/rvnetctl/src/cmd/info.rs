@@ -61,7 +61,7 @@ pub fn feature_names(mask: u32) -> Vec<String> {
         .map(|bit| 1 << bit)
         .filter(|flag| mask & flag != 0)
         .map(
-            |flag| match RVNET_FEATURES.iter().find(|(f, _)| *f == flag) {
+            |flag| match RVNET_FEATURE.iter().find(|(f, _)| *f == flag) {
                 Some((_, name)) => (*name).to_owned(),
                 None => format!("bit{}", flag.trailing_zeros()),
             },
