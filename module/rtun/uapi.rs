@@ -2,8 +2,23 @@
 
 //! The tun uapi (`include/uapi/linux/if_tun.h`) that rtun implements: the
 //! same ioctl numbers, flags and `struct ifreq` layout as `/dev/net/tun`.
+//!
+//! The values come from the kernel's headers through `kernel::uapi`; only the
+//! ioctl numbers, function-like macros that bindgen leaves out, are built
+//! here with `kernel::ioctl` as if_tun.h builds them.
 
-use kernel::ioctl::{_IOR, _IOW};
+use kernel::{
+    ioctl::{_IOR, _IOW},
+    uapi,
+};
+
+/// A 16-bit uapi value (an `ifr_flags` bit, an ethertype, a `tun_pi` flag),
+/// which bindgen types as `u32`; a value that does not fit fails the build.
+const fn u16_of(v: u32) -> u16 {
+    assert!(v >> 16 == 0);
+    // CAST: Fits, checked just above.
+    v as u16
+}
 
 pub(crate) const TUNSETIFF: u32 = _IOW::<i32>(b'T' as u32, 202);
 pub(crate) const TUNSETPERSIST: u32 = _IOW::<i32>(b'T' as u32, 203);
@@ -20,21 +35,22 @@ pub(crate) const TUNGETSNDBUF: u32 = _IOR::<i32>(b'T' as u32, 211);
 #[cfg(CONFIG_COMPAT)]
 pub(crate) const TUNSETSNDBUF: u32 = _IOW::<i32>(b'T' as u32, 212);
 
-pub(crate) const IFF_TUN: u16 = 0x0001;
-pub(crate) const IFF_TAP: u16 = 0x0002;
-pub(crate) const IFF_NAPI: u16 = 0x0010;
-pub(crate) const IFF_NAPI_FRAGS: u16 = 0x0020;
-pub(crate) const IFF_NO_CARRIER: u16 = 0x0040;
-pub(crate) const IFF_MULTI_QUEUE: u16 = 0x0100;
-pub(crate) const IFF_PERSIST: u16 = 0x0800;
-pub(crate) const IFF_NO_PI: u16 = 0x1000;
+pub(crate) const IFF_TUN: u16 = u16_of(uapi::IFF_TUN);
+pub(crate) const IFF_TAP: u16 = u16_of(uapi::IFF_TAP);
+pub(crate) const IFF_NAPI: u16 = u16_of(uapi::IFF_NAPI);
+pub(crate) const IFF_NAPI_FRAGS: u16 = u16_of(uapi::IFF_NAPI_FRAGS);
+pub(crate) const IFF_NO_CARRIER: u16 = u16_of(uapi::IFF_NO_CARRIER);
+pub(crate) const IFF_MULTI_QUEUE: u16 = u16_of(uapi::IFF_MULTI_QUEUE);
+pub(crate) const IFF_PERSIST: u16 = u16_of(uapi::IFF_PERSIST);
+pub(crate) const IFF_NO_PI: u16 = u16_of(uapi::IFF_NO_PI);
 /// Same bit as `IFF_NO_PI`: TUNGETIFF reports "no socket filter" with it.
-pub(crate) const IFF_NOFILTER: u16 = 0x1000;
-pub(crate) const IFF_ONE_QUEUE: u16 = 0x2000;
-pub(crate) const IFF_VNET_HDR: u16 = 0x4000;
-pub(crate) const IFF_TUN_EXCL: u16 = 0x8000;
+pub(crate) const IFF_NOFILTER: u16 = u16_of(uapi::IFF_NOFILTER);
+pub(crate) const IFF_ONE_QUEUE: u16 = u16_of(uapi::IFF_ONE_QUEUE);
+pub(crate) const IFF_VNET_HDR: u16 = u16_of(uapi::IFF_VNET_HDR);
+pub(crate) const IFF_TUN_EXCL: u16 = u16_of(uapi::IFF_TUN_EXCL);
 
 /// What rtun supports, as TUNGETFEATURES reports it.
+// CAST: Widening, `u32::from` is not const.
 pub(crate) const RTUN_FEATURES: u32 = (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE) as u32;
 
 /// Flags of a request that rtun cannot honour: refused with EINVAL.
@@ -47,15 +63,15 @@ pub(crate) const RTUN_UNSUPPORTED: u16 =
 pub(crate) use crate::abstractions::netdev::COMPAT_IFREQ_LEN;
 pub(crate) use crate::abstractions::{netdev::IFREQ_LEN, netlink::IFNAMSIZ};
 /// `sizeof(struct tun_pi)`: `__u16 flags; __be16 proto;`.
-pub(crate) const TUN_PI_LEN: usize = 4;
+pub(crate) const TUN_PI_LEN: usize = core::mem::size_of::<uapi::tun_pi>();
 /// `TUN_PKT_STRIP` in `tun_pi.flags`: the packet did not fit the buffer.
-pub(crate) const TUN_PKT_STRIP: u16 = 0x0001;
+pub(crate) const TUN_PKT_STRIP: u16 = u16_of(uapi::TUN_PKT_STRIP);
 
-pub(crate) const ETH_P_IP: u16 = 0x0800;
-pub(crate) const ETH_P_IPV6: u16 = 0x86dd;
+pub(crate) const ETH_P_IP: u16 = u16_of(uapi::ETH_P_IP);
+pub(crate) const ETH_P_IPV6: u16 = u16_of(uapi::ETH_P_IPV6);
 
 /// tun's default queue length (`TUN_READQ_SIZE`).
-pub(crate) const TUN_READQ_SIZE: u32 = 500;
+pub(crate) const TUN_READQ_SIZE: u32 = uapi::TUN_READQ_SIZE;
 /// Largest write rtun takes. tun takes oversized packets (up to its
 /// fragment limit) and lets the stack drop them; rtun builds linear packets
 /// and stops at 128 KiB less room for the skb's own overhead.

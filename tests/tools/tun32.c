@@ -284,14 +284,18 @@ int main(int argc, char **argv)
 	step("TUNGETFEATURES tun, tap, no_pi", "0x%04x", features & (IFF_TUN | IFF_TAP | IFF_NO_PI));
 	step("TUNSETPERSIST 0", "%s", do_ioctl(fd, TUNSETPERSIST, 0));
 
-	/* An ifreq that ends at an unmapped page: reading or writing past it faults. */
+	/*
+	 * An ifreq that ends at an unmapped page: reading or writing past it
+	 * faults. TUNGETIFF on the attached fd, TUNSETIFF on the other.
+	 */
+	memset(edge, 0, sizeof(*edge));
+	step("TUNGETIFF at a page's end", "%s", do_ioctl(fd, TUNGETIFF, (unsigned long)edge));
+	check_name("TUNGETIFF name at a page's end", edge, NAME_A);
 	memset(edge, 0, sizeof(*edge));
 	strcpy(edge->ifr_name, NAME_B);
 	edge->ifr_flags = IFF_TUN | IFF_NO_PI;
 	step("TUNSETIFF at a page's end", "%s", do_ioctl(fd2, TUNSETIFF, (unsigned long)edge));
-	memset(edge, 0, sizeof(*edge));
-	step("TUNGETIFF at a page's end", "%s", do_ioctl(fd2, TUNGETIFF, (unsigned long)edge));
-	check_name("TUNGETIFF name at a page's end", edge, NAME_B);
+	check_name("TUNSETIFF name at a page's end", edge, NAME_B);
 
 	/* One IPv4 packet each way, written and read by this 32-bit process. */
 	if (link_up(NAME_A)) {
