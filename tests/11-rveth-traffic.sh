@@ -62,7 +62,9 @@ for k in $KINDS; do
 	ip -n $n2 link set dev ${k}b down
 	d0=$(counter ${k}a tx_dropped $n1)
 	ip netns exec $n1 ping -q -c 3 -i 0.01 -W 1 10.0.0.99 >/dev/null 2>&1
-	dropped=$(( $(counter ${k}a tx_dropped $n1) - d0 ))
+	d1=$(counter ${k}a tx_dropped $n1)
+	dropped="no counter ($d0, $d1)"
+	[[ $d0 =~ ^[0-9]+$ && $d1 =~ ^[0-9]+$ ]] && dropped=$((d1 - d0))
 	# With the peer down the carrier is off: the stack does not even try
 	# (noqueue drops before xmit) or the device counts drops; both drivers
 	# must agree, so record what happened.
@@ -81,6 +83,6 @@ for k in $KINDS; do
 	check "$k: IPv6 ping across namespaces" ip netns exec $n1 ping -6 -c 2 -W 2 fc00::2
 	cleanup_ns
 done
-expect_eq "veth and rveth count the same tx drops with the peer down" \
+expect_same "veth and rveth count the same tx drops with the peer down" "$RE_NUM" \
 	"$(awk '$1 == "veth" {print $2}' "$tmp/drops")" "$(awk '$1 == "rveth" {print $2}' "$tmp/drops")"
 ktap_finish

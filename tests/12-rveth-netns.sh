@@ -25,8 +25,8 @@ for k in $KINDS; do
 	ip -n $n3 addr add 10.1.0.2/24 dev ${k}b
 	ip -n $n3 link set dev ${k}b up
 	check "$k: ping after moving the other end" ip netns exec $n2 ping -c 1 -W 2 10.1.0.2
-	check "$k: iflink follows the move" \
-		test "$(ip netns exec $n2 cat /sys/class/net/${k}a/iflink)" = "$(ip netns exec $n3 cat /sys/class/net/${k}b/ifindex)"
+	expect_same "$k: iflink follows the move" "$RE_NUM" \
+		"$(ip netns exec $n3 cat /sys/class/net/${k}b/ifindex)" "$(ip netns exec $n2 cat /sys/class/net/${k}a/iflink)"
 
 	# Deleting the netns that holds one end deletes the pair.
 	ip netns del $n3

@@ -51,6 +51,9 @@ rcvbuf_errors() {
 # jget FILE FILTER: a value of the tunnel's JSON report.
 jget() { jq -r "$2" "$1" 2>/dev/null; }
 
+# sum A B: A + B, or "?" when either is no number (a missing report).
+sum() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && echo $(($1 + $2)) || echo "?($1 + $2)"; }
+
 # start_tunnel NS N LOCAL REMOTE MODE DEVPATH: rvnetctl tunnel in the
 # background, JSON to $tmp/t$N.json, stderr (the ready line) to $tmp/t$N.err;
 # its pid in tpid[N].
@@ -135,11 +138,15 @@ overlay() {
 	to2=$(jget "$tmp/t2.json" .to_peer.packets); from2=$(jget "$tmp/t2.json" .from_peer.packets)
 	check "$tag: tunnel 1 sent >= $n packets ($to1)" test "${to1:-0}" -ge $n
 	check "$tag: tunnel 2 sent >= $n packets ($to2)" test "${to2:-0}" -ge $n
-	expect_eq "$tag: tunnel 2 wrote all that tunnel 1 sent" "$to1" "$((from2 + lost2))"
-	expect_eq "$tag: tunnel 1 wrote all that tunnel 2 sent" "$to2" "$((from1 + lost1))"
-	expect_eq "$tag: ov0 rx_packets in ns 1 = tunnel 1's from_peer" "$rx1" "$from1"
-	[ "$lost2" = 0 ] && expect_eq "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" \
-		"$(jget "$tmp/t1.json" .to_peer.bytes)" "$(jget "$tmp/t2.json" .from_peer.bytes)"
+	expect_same "$tag: tunnel 2 wrote all that tunnel 1 sent" "$RE_NUM" "$to1" "$(sum "$from2" "$lost2")"
+	expect_same "$tag: tunnel 1 wrote all that tunnel 2 sent" "$RE_NUM" "$to2" "$(sum "$from1" "$lost1")"
+	expect_same "$tag: ov0 rx_packets in ns 1 = tunnel 1's from_peer" "$RE_NUM" "$rx1" "$from1"
+	if [ "$lost2" = 0 ]; then
+		expect_same "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" "$RE_NUM" \
+			"$(jget "$tmp/t1.json" .to_peer.bytes)" "$(jget "$tmp/t2.json" .from_peer.bytes)"
+	else
+		ktap_skip "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" "ns 2 dropped $lost2 datagrams (receive buffer)"
+	fi
 
 	# Drops: exactly the bad datagrams, by reason; the foreign ones (each
 	# bad datagram once more, from 10.0.0.3) as foreign.
@@ -159,11 +166,12 @@ overlay veth /dev/net/tun tun
 overlay rveth /dev/net/rtun tun
 overlay veth /dev/net/tun tap
 overlay rveth /dev/net/rtun tap
-# rtun and tun must give the same drops for the same input.
+# rtun and tun must give the same drops for the same input; each must have
+# reported them (two missing reports do not agree).
 for mode in tun tap; do
-	expect_eq "$mode: rtun's drops = tun's drops" \
-		"$(jq -c .dropped "$tmp/report.veth.$mode.1" 2>/dev/null)" \
-		"$(jq -c .dropped "$tmp/report.rveth.$mode.1" 2>/dev/null)"
+	expect_same "$mode: rtun's drops = tun's drops" '\{.*"total":[0-9]+.*\}' \
+		"$(jq -c .dropped "$tmp/report.veth.$mode.1" 2>&1)" \
+		"$(jq -c .dropped "$tmp/report.rveth.$mode.1" 2>&1)"
 done
 
 # OpenVPN, point to point over UDP without crypto (2.6 still allows it, with

@@ -53,10 +53,37 @@ check_fail() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then
 		ktap_ok "$1"
+	elif [[ $2$3 == *$'\n'* ]]; then
+		ktap_fail "$1"
+		diag "diff expected got:"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/#   /' | head -n 20
 	else
 		ktap_fail "$1"
 		diag "expected: '$2'"
 		diag "     got: '$3'"
+	fi
+}
+
+# The forms of results that expect_same requires (extended regexps).
+RE_NUM='[0-9]+'
+RE_MAC='([0-9a-f]{2}:){5}[0-9a-f]{2}'
+# the output of `links`: one name a line, lo among them.
+RE_LINKS="(.*"$'\n'")?lo("$'\n'".*)?"
+
+# expect_same DESC FORM REFERENCE RESULT: a differential check, REFERENCE and
+# RESULT produced by two drivers (or two tools, or before and after) must be
+# equal; each must first match the extended regexp FORM (anchored), so two
+# missing or empty results never agree.
+expect_same() {
+	local desc=$1 form=$2 shown=${2//$'\n'/\\n}
+	if ! [[ $3 =~ ^($form)$ ]]; then
+		ktap_fail "$desc"
+		diag "no reference result: '$3' is not of the form $shown"
+	elif ! [[ $4 =~ ^($form)$ ]]; then
+		ktap_fail "$desc"
+		diag "no result: '$4' is not of the form $shown (reference: '$3')"
+	else
+		expect_eq "$desc" "$3" "$4"
 	fi
 }
 
