@@ -4,6 +4,7 @@
 # naming, a@b display, MACs, carrier sequence, MTU limits, MAC change, ethtool.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 26))		# 26 cases for each of $KINDS
 ensure_rvnet
 
 carrier() { cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0; }

@@ -5,6 +5,7 @@
 # content hash, tcpdump on the peer, drops when the peer is down.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 9 + 1))	# 9 cases for each of $KINDS, then veth = rveth
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 head -c $((8 * 1024 * 1024 + 4321)) /dev/urandom > "$tmp/in"

@@ -4,6 +4,7 @@
 # (by fd and by pid), link-netnsid, moving either end, deleting a netns.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 11))		# 11 cases for each of $KINDS
 ensure_rvnet
 
 for k in $KINDS; do

@@ -4,6 +4,7 @@
 # pairs made and removed; rmmod rvnet with live pairs removes them all.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 4 + 4))	# 4 cases for each of $KINDS, then 4 for rmmod
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 

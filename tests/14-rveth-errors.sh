@@ -4,6 +4,7 @@
 # explains it in the extended ack, and nothing is left half-made.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 3 + 10 * 4 + 1))	# try: 3 cases (--core), else 4
 ensure_rvnet
 setup_ns n1
 

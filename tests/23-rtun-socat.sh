@@ -12,6 +12,8 @@
 # /dev/net/rtun missing is a failure, not a skip.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+# The device check, 8 cases a device (one when it is missing), rtun = tun.
+ktap_plan $((1 + 2 * 8 + 1))
 [ "${RVNET_NO_LOAD:-0}" = 1 ] || ensure_rvnet || diag "rvnet.ko could not be loaded"
 
 TUNCLIENT=$RVNET_ROOT/tests/tools/tunclient.py

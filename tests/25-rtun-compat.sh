@@ -15,6 +15,7 @@
 ktap_header
 ktap_plan 21
 . "$(dirname "$0")/rtun_lib.sh"
+rtun_check_dev
 
 TUN32=$tmp/tun32
 check "tun32.c builds with gcc -m32 -static" \

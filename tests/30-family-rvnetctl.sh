@@ -8,6 +8,7 @@
 # (Every process costs ~1 s under a loaded TCG: values are read in batches.)
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan 67
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"

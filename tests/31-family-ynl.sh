@@ -14,9 +14,11 @@ CLI=$KSRC/tools/net/ynl/pyynl/cli.py
 SCHEMA=$KSRC/Documentation/netlink/genetlink.yaml
 SPEC=$RVNET_ROOT/spec/rvnet.yaml
 if [ ! -f "$CLI" ] || [ ! -f "$SCHEMA" ]; then
+	ktap_plan 1
 	ktap_skip "YNL" "no kernel tree with tools/net/ynl at '$KSRC'"
 	ktap_finish
 fi
+ktap_plan 17
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
 # Every Python start costs ~30 s under TCG (imports over 9p), so besides one

@@ -8,6 +8,7 @@
 # exits after N events; one JSON object per line with -j.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan 14
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"

@@ -8,6 +8,7 @@
 # Malformed requests are crafted with a small raw generic netlink client.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan 40
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 

@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 27))		# 27 cases for each of $KINDS
 ensure_rvnet
 
 # neigh_mac NS IP: the lladdr NS has for IP.

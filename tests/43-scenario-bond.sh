@@ -13,6 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 22))		# 22 cases for each of $KINDS
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 

@@ -12,6 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 19))		# 19 cases for each device (1 when it is missing)
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 TAPNIC=$RVNET_ROOT/tests/tools/tapnic.py

@@ -11,6 +11,12 @@
 # crypto) as an independent client of /dev/net/rtun.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+# 26 cases a run of overlay, 4 runs, 2 comparisons; openvpn: 7 a device.
+if command -v openvpn >/dev/null; then
+	ktap_plan $((4 * 26 + 2 + 2 * 7))
+else
+	ktap_plan $((4 * 26 + 2 + 1))
+fi
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"

@@ -16,8 +16,26 @@ __tap_pass=0
 __tap_skip=0
 __defer=()
 
+__tap_plan=
+__tap_plan_bad=
+
 ktap_header() { echo "TAP version 13"; }
-ktap_plan() { echo "1..$1"; }
+# ktap_plan N: the plan, "1..N", printed once and before the first result;
+# ktap_finish fails the test unless exactly N results were reported (as
+# ktap_finished in the kernel's kselftest/ktap_helpers.sh).
+ktap_plan() {
+	if [ -n "$__tap_plan" ]; then
+		diag "ktap_plan $1: the plan was already given (1..$__tap_plan)"
+		__tap_plan_bad=1
+		return
+	fi
+	if [ "$__tap_n" -gt 0 ]; then
+		diag "ktap_plan $1: the plan comes after $__tap_n results"
+		__tap_plan_bad=1
+	fi
+	__tap_plan=$1
+	echo "1..$1"
+}
 ktap_ok() { __tap_n=$((__tap_n + 1)); __tap_pass=$((__tap_pass + 1)); echo "ok $__tap_n $*"; }
 ktap_fail() { __tap_n=$((__tap_n + 1)); __tap_fail=$((__tap_fail + 1)); echo "not ok $__tap_n $*"; }
 ktap_skip() { __tap_n=$((__tap_n + 1)); __tap_skip=$((__tap_skip + 1)); echo "ok $__tap_n $1 # SKIP ${2:-}"; }
@@ -146,11 +164,20 @@ rvnet_loaded() { grep -q '^rvnet ' /proc/modules; }
 # ensure_rvnet: load rvnet.ko if it is not loaded.
 ensure_rvnet() { rvnet_loaded || insmod "$RVNET_KO"; }
 
-# ktap_finish: exit with the kselftest code for what was reported.
+# ktap_finish: exit with the kselftest code for what was reported. A test
+# without a plan, or whose results do not number its plan (one that did not
+# run is missing), fails; skips count as run, never as passed.
 ktap_finish() {
 	__run_defer
 	cleanup_ns
-	if [ $__tap_fail -gt 0 ]; then
+	echo "# Totals: pass:$__tap_pass fail:$__tap_fail skip:$__tap_skip"
+	if [ -z "$__tap_plan" ]; then
+		diag "no plan: ran $__tap_n, planned none (ktap_plan)"
+		exit $KSFT_FAIL
+	elif [ "$__tap_n" -ne "$__tap_plan" ]; then
+		diag "planned $__tap_plan, ran $__tap_n"
+		exit $KSFT_FAIL
+	elif [ -n "$__tap_plan_bad" ] || [ $__tap_fail -gt 0 ]; then
 		exit $KSFT_FAIL
 	elif [ $__tap_pass -eq 0 ] && [ $__tap_skip -gt 0 ]; then
 		exit $KSFT_SKIP

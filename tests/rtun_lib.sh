@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The differential harness shared by the rtun tests 20-22: runs tunclient.py
-# scenarios on /dev/net/tun and /dev/net/rtun and compares. Source after lib.sh.
+# scenarios on /dev/net/tun and /dev/net/rtun and compares. Source after
+# lib.sh; then ktap_plan "$(tun_plan N)" for N scenarios: rtun_check_dev is
+# one case, tun_scenarios three a scenario.
+
+# tun_plan N: the number of cases of this harness for N scenarios.
+tun_plan() { echo $((1 + 3 * $1)); }
 
 [ "${RVNET_NO_LOAD:-0}" = 1 ] || ensure_rvnet || diag "rvnet.ko could not be loaded"
 
@@ -75,10 +80,13 @@ tun_scenarios() {
 	done
 }
 
-if [ -c "$RTUN_DEV" ]; then
-	ktap_ok "rtun: $RTUN_DEV is a character device"
-else
-	ktap_fail "rtun: $RTUN_DEV is a character device"
-	grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
-	rvnet_loaded || diag "rvnet is not loaded"
-fi
+# rtun_check_dev: the first case, after the plan.
+rtun_check_dev() {
+	if [ -c "$RTUN_DEV" ]; then
+		ktap_ok "rtun: $RTUN_DEV is a character device"
+	else
+		ktap_fail "rtun: $RTUN_DEV is a character device"
+		grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
+		rvnet_loaded || diag "rvnet is not loaded"
+	fi
+}
