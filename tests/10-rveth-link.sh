@@ -8,6 +8,9 @@ ktap_plan $((2 * 26))		# 26 cases for each of $KINDS
 ensure_rvnet
 
 carrier() { cat "/sys/class/net/$1/carrier" 2>/dev/null || echo 0; }
+# carriers_are A B WANT: "$(carrier A)$(carrier B)" is WANT, read afresh at
+# every call (for busywait).
+carriers_are() { [ "$(carrier $1)$(carrier $2)" = "$3" ]; }
 
 for k in $KINDS; do
 	a=${k}a; b=${k}b
@@ -28,12 +31,12 @@ for k in $KINDS; do
 	expect_eq "$k: no carrier with only one end up" "0" "$(carrier $a)"
 	expect_eq "$k: one end up: operstate" "LOWERLAYERDOWN" "$(ip -j link show dev $a | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["operstate"])')"
 	ip link set dev $b up
-	busywait 2000 test "$(carrier $a)$(carrier $b)" = 11
+	busywait 2000 carriers_are $a $b 11
 	expect_eq "$k: carrier on both when both up" "1 1" "$(carrier $a) $(carrier $b)"
 	ip link set dev $a down
 	expect_eq "$k: one end down: the other loses carrier" "0" "$(carrier $b)"
 	ip link set dev $a up
-	busywait 2000 test "$(carrier $b)" = 1
+	busywait 2000 carriers_are $a $b 11
 	expect_eq "$k: back up: carrier returns" "1 1" "$(carrier $a) $(carrier $b)"
 
 	# MTU limits: 68..65535.

@@ -42,11 +42,9 @@ for k in $KINDS; do
 	expect_eq "$k: $n replies: a rx_packets +$n" $n $(( $(counter ${k}a rx_packets $n1) - brx0 ))
 
 	# tcpdump on the peer sees the frames.
-	ip netns exec $n2 timeout 10 tcpdump -l -n -i ${k}b -c 3 icmp > "$tmp/dump" 2>/dev/null &
-	dump=$!
-	sleep 1
+	capture $n2 "$tmp/dump" -i ${k}b -c 3 icmp
 	ip netns exec $n1 ping -q -c 3 -i 0.2 10.0.0.2 >/dev/null
-	wait $dump
+	wait $capture
 	check "$k: tcpdump on the peer sees the echo requests" grep -q "10.0.0.1 > 10.0.0.2: ICMP echo request" "$tmp/dump"
 
 	# 8 MiB over TCP, content checked.

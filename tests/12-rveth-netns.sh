@@ -34,8 +34,9 @@ for k in $KINDS; do
 	check "$k: deleting a netns deletes the pair" busywait 5000 bash -c "! ip -n $n2 link show dev ${k}a 2>/dev/null"
 
 	# Peer netns given by pid.
+	# A process that lives in n1 (its sleep is no wait), once it is there.
 	ip netns exec $n1 sleep 30 & holder=$!
-	sleep 0.2
+	busywait 10000 in_netns $holder $n1 || diag "pid $holder did not enter $n1"
 	check "$k: create with the peer in a netns (pid)" pair_add $k ${k}p --peer ${k}q --peer-netns-pid $holder
 	check "$k: peer created in the pid's netns" ip -n $n1 link show dev ${k}q
 	kill $holder; wait $holder 2>/dev/null

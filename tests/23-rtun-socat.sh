@@ -32,8 +32,8 @@ else
 	rvnet_loaded || diag "rvnet is not loaded"
 fi
 
-# Under TCG every fork costs, so the waits and the parsing below use bash
-# builtins where they can.
+# Under TCG every fork costs, so the parsing below uses bash builtins where
+# it can (and so does busywait).
 
 # link_attrs NS DEV PREFIX: the device's flags, MTU, qlen, link type and
 # IPv4 address, with its name made relative to PREFIX.
@@ -52,15 +52,6 @@ link_attrs() {
 	printf 'addr: %s\n' "${a//$2/<dev>}"
 }
 
-# until_ok TENTHS CMD...: retry CMD every 0.1 s, up to TENTHS times.
-until_ok() {
-	local n=$1 i; shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 is_up() { [[ $(ip -n "$1" -o link show dev "$2" 2>/dev/null) == *,UP* ]]; }
 is_gone() { ! ip -n "$1" link show dev "$2" >/dev/null 2>&1; }
 
@@ -94,7 +85,7 @@ for p in $RTUN_PATHS; do
 	for t in "0 10.202.0.2 no PI" "1 10.203.0.2 PI"; do
 		read -r i far what <<<"$t"
 		name=${pfx}sc$i
-		if until_ok 150 is_up "$ns" "$name"; then
+		if busywait 15000 is_up "$ns" "$name"; then
 			ktap_ok "$pfx: socat ($what) made $name and set it up"
 		else
 			ktap_fail "$pfx: socat ($what) made $name and set it up"
@@ -103,7 +94,7 @@ for p in $RTUN_PATHS; do
 		echo "== sc$i" >>"$out"
 		link_attrs "$ns" "$name" "$pfx" >>"$out"
 		# The peer may still be starting: the first ping waits for it.
-		until_ok 300 grep -q '^# serving' "$tmp/peer.$pfx"
+		busywait 30000 grep -q '^# serving' "$tmp/peer.$pfx"
 		if ip netns exec "$ns" ping -c 2 -i 0.2 -W 5 "$far" >/dev/null 2>&1; then
 			echo "ping: ok" >>"$out"; ktap_ok "$pfx: ($what) ping through the tunnel"
 		else
@@ -132,7 +123,7 @@ for p in $RTUN_PATHS; do
 	wait "${socats[@]}" 2>/dev/null
 	gone=yes
 	for i in 0 1; do
-		until_ok 50 is_gone "$ns" "${pfx}sc$i" || gone=no
+		busywait 5000 is_gone "$ns" "${pfx}sc$i" || gone=no
 	done
 	echo "gone: $gone" >>"$out"
 	expect_eq "$pfx: both devices gone when socat exits" yes "$gone"
