@@ -4,6 +4,7 @@
 # (by fd and by pid), link-netnsid, moving either end, deleting a netns.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 11))		# 11 cases for each of $KINDS
 ensure_rvnet
 
 for k in $KINDS; do
@@ -25,16 +26,17 @@ for k in $KINDS; do
 	ip -n $n3 addr add 10.1.0.2/24 dev ${k}b
 	ip -n $n3 link set dev ${k}b up
 	check "$k: ping after moving the other end" ip netns exec $n2 ping -c 1 -W 2 10.1.0.2
-	check "$k: iflink follows the move" \
-		test "$(ip netns exec $n2 cat /sys/class/net/${k}a/iflink)" = "$(ip netns exec $n3 cat /sys/class/net/${k}b/ifindex)"
+	expect_same "$k: iflink follows the move" "$RE_NUM" \
+		"$(ip netns exec $n3 cat /sys/class/net/${k}b/ifindex)" "$(ip netns exec $n2 cat /sys/class/net/${k}a/iflink)"
 
 	# Deleting the netns that holds one end deletes the pair.
 	ip netns del $n3
 	check "$k: deleting a netns deletes the pair" busywait 5000 bash -c "! ip -n $n2 link show dev ${k}a 2>/dev/null"
 
 	# Peer netns given by pid.
+	# A process that lives in n1 (its sleep is no wait), once it is there.
 	ip netns exec $n1 sleep 30 & holder=$!
-	sleep 0.2
+	busywait 10000 in_netns $holder $n1 || diag "pid $holder did not enter $n1"
 	check "$k: create with the peer in a netns (pid)" pair_add $k ${k}p --peer ${k}q --peer-netns-pid $holder
 	check "$k: peer created in the pid's netns" ip -n $n1 link show dev ${k}q
 	kill $holder; wait $holder 2>/dev/null

@@ -4,6 +4,7 @@
 # order, contents and exact counters checked, for veth and rveth.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 2))		# 2 cases for each of $KINDS
 ensure_rvnet
 n=${RVNET_PAIR_FRAMES:-100000}
 

@@ -32,7 +32,8 @@ for kind in veth rveth; do
 	expect_eq "$kind: taken peer index: EBUSY" EBUSY "$(awk '{print $3}' <<<"$out")"
 	out=$(x python3 "$RTNL_PAIR" "$kind" ${k}g --peer ${k}h --index 501 --peer-index 601)
 	expect_eq "$kind: taken first index: EEXIST (rtnetlink, before the driver)" EEXIST "$(awk '{print $3}' <<<"$out")"
-	expect_eq "$kind: nothing half-made after both refusals" "$before" "$(x ip -o link show | wc -l)"
+	# At least lo: a count of no links at all (ip failed) never agrees.
+	expect_same "$kind: nothing half-made after both refusals" '[1-9][0-9]*' "$before" "$(x ip -o link show | wc -l)"
 	x ip link del ${k}a
 	expect_eq "$kind: deleting one end deletes both" "none none" \
 		"$(x cat /sys/class/net/${k}a/ifindex 2>/dev/null || echo none) $(x cat /sys/class/net/${k}b/ifindex 2>/dev/null || echo none)"

@@ -21,9 +21,13 @@ ktap_header
 # cross: a tun device cannot be attached through rtun, nor the reverse
 # (meaningless when RTUN_DEV is tun itself).
 if [ "$RTUN_DEV" = /dev/net/tun ]; then
+	ktap_plan $(( $(tun_plan 2) + 1 ))
+	rtun_check_dev
 	tun_scenarios ioctls attach
 	ktap_skip "cross" "RTUN_DEV is /dev/net/tun"
 else
+	ktap_plan "$(tun_plan 3)"
+	rtun_check_dev
 	tun_scenarios ioctls attach cross
 fi
 ktap_finish

@@ -17,6 +17,8 @@
 . "$(dirname "$0")/lib.sh"
 ktap_header
 . "$(dirname "$0")/rtun_lib.sh"
+ktap_plan "$(tun_plan 6)"
+rtun_check_dev
 
 tun_scenarios echo echo-nopi arp arp-nopi poll poll-nopi
 ktap_finish

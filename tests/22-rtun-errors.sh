@@ -15,6 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 ktap_header
 . "$(dirname "$0")/rtun_lib.sh"
+ktap_plan "$(tun_plan 2)"
+rtun_check_dev
 
 tun_scenarios garbage perm
 ktap_finish

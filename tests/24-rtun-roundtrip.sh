@@ -7,6 +7,7 @@
 # RVNET_ROUNDTRIP (default 1000000) sets the count; TAP mode runs a tenth.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan $((2 * 2))		# 2 cases for each device
 ensure_rvnet
 n=${RVNET_ROUNDTRIP:-1000000}
 

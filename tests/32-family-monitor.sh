@@ -8,6 +8,7 @@
 # exits after N events; one JSON object per line with -j.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan 14
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -52,7 +53,7 @@ expect_eq "each event for both ends, with the carrier after the change" \
 expect_eq "pair-new-ntf carries what pair-get does" "$idx $peer 1500 true" \
 	"$(jq -r 'select(.event == "pair-new" and .ifname == "m0") | "\(.ifindex) \(.link) \(.mtu) \(has("stats64") and has("link_index"))"' "$tmp/ev1")"
 expect_eq "one JSON object per line" "8 8" "$(wc -l < "$tmp/ev1") $(jq -c . "$tmp/ev1" | wc -l)"
-expect_eq "nothing on stderr" "" "$(cat "$tmp/ev1.err")"
+expect_eq "nothing on stderr" "" "$(cat "$tmp/ev1.err" 2>&1)"	# no file: cat says so
 
 # --- rvnetctl pair add/del, readable lines ------------------------------------
 monitor "$tmp/ev2" 4

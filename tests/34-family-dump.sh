@@ -5,6 +5,7 @@
 # exactly once, each with its peer, and agrees with ip and get-info.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+ktap_plan 12
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 setup_ns nd          # deleting the namespace at exit deletes the pairs in one go

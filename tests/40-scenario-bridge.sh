@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 21))		# 21 cases for each of $KINDS
 ensure_rvnet
 
 for k in $KINDS; do

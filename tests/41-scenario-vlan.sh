@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 16))		# 16 cases for each of $KINDS
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
@@ -44,11 +45,9 @@ for k in $KINDS; do
 	check "$k: VLAN 9: full-size frames (ping -s 1472 -M do)" ping_ok $na 10.41.9.2 -s 1472 -M do
 
 	# The tag is on the frames the pair carries.
-	ip netns exec $nb timeout 15 tcpdump -l -n -e -i $b -c 2 'vlan 8 and icmp' >"$tmp/dump.$k" 2>/dev/null &
-	dump=$!
-	sleep 1
+	capture $nb "$tmp/dump.$k" -e -i $b -c 2 'vlan 8 and icmp'
 	ip netns exec $na ping -q -c 3 -i 0.2 -W 2 10.41.8.2 >/dev/null
-	wait $dump
+	wait $capture
 	check "$k: tcpdump on $b sees echo requests tagged VLAN 8" \
 		grep -q "vlan 8, .*10.41.8.1 > 10.41.8.2: ICMP echo request" "$tmp/dump.$k"
 

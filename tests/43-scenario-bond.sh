@@ -13,6 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 22))		# 22 cases for each of $KINDS
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
@@ -36,6 +37,10 @@ for k in $KINDS; do
 			on && /^MII Status:/ { print $3; exit }' /proc/net/bonding/bond0 | grep -qx "$2"
 	}
 	carriers_are() { carrier_is ${k}1a $1 && carrier_is ${k}2a $2; }
+	rx_since() { # RX0 N: bond0 received N packets or more since it had RX0
+		local rx; rx=$(sysb bond0/statistics/rx_packets 2>/dev/null)
+		[[ $rx =~ ^[0-9]+$ && $1 =~ ^[0-9]+$ ]] && [ $((rx - $1)) -ge $2 ]
+	}
 	miis_are() { mii_is ${k}1a $1 && mii_is ${k}2a $2; }
 	enslave() { # MODE [options]
 		ip -n $nb link add bond0 type bond mode "$@" miimon 100 || return 1
@@ -60,10 +65,12 @@ for k in $KINDS; do
 	check "$k: ab: ${k}1b up: ${k}1a has carrier again" busywait 5000 carrier_is ${k}1a 1
 	check "$k: ab: back on the primary ${k}1a" busywait 5000 active_is ${k}1a
 	check "$k: ab: bond pings the switch again" ping_ok $nb 10.43.0.2
-	# A continuous ping (4 s) with the failover in its middle.
+	# A continuous ping (4 s) with the failover in its middle: after its
+	# 15th reply (bond0 received 15 packets more).
+	rx0=$(sysb bond0/statistics/rx_packets)
 	ip netns exec $nb ping -q -c 40 -i 0.1 -W 1 10.43.0.2 >"$tmp/cont.$k" 2>&1 &
 	pinger=$!
-	sleep 1.5
+	busywait 20000 rx_since "$rx0" 15 || diag "$k: ab: fewer than 15 replies before the failover"
 	ip -n $np link set dev ${k}1b down
 	wait $pinger
 	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/cont.$k")

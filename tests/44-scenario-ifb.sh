@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/scenario_lib.sh"
 ktap_header
+ktap_plan $((2 * 19))		# 19 cases for each of $KINDS
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 head -c $((1024 * 1024)) /dev/urandom > "$tmp/in"

@@ -11,6 +11,12 @@
 # crypto) as an independent client of /dev/net/rtun.
 . "$(dirname "$0")/lib.sh"
 ktap_header
+# 26 cases a run of overlay, 4 runs, 2 comparisons; openvpn: 7 a device.
+if command -v openvpn >/dev/null; then
+	ktap_plan $((4 * 26 + 2 + 2 * 7))
+else
+	ktap_plan $((4 * 26 + 2 + 1))
+fi
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -50,6 +56,9 @@ rcvbuf_errors() {
 
 # jget FILE FILTER: a value of the tunnel's JSON report.
 jget() { jq -r "$2" "$1" 2>/dev/null; }
+
+# sum A B: A + B, or "?" when either is no number (a missing report).
+sum() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && echo $(($1 + $2)) || echo "?($1 + $2)"; }
 
 # start_tunnel NS N LOCAL REMOTE MODE DEVPATH: rvnetctl tunnel in the
 # background, JSON to $tmp/t$N.json, stderr (the ready line) to $tmp/t$N.err;
@@ -103,14 +112,26 @@ overlay() {
 		"$want" "$(sha256sum < "$tmp/out" | cut -d' ' -f1)"
 
 	# Bad input, from the peer's address and from a foreign one: counted,
-	# dropped, nothing written to the device (its rx counters stay).
+	# dropped, nothing written to the device (its rx counters stay). Then
+	# one echo request from ns 2: tunnel 1 reads its socket in order, so
+	# once that is answered it has handled every bad datagram before it,
+	# and the device has received exactly that one packet more. In tap
+	# mode the neighbours across the overlay are pinned first: no ARP
+	# refresh may land in the counted window.
 	ip -n $n2 addr add 10.0.0.3/24 dev ul1
+	if [ $mode = tap ]; then
+		ip -n $n1 neigh replace 172.16.0.2 dev ov0 nud permanent \
+			lladdr "$(ip -n $n2 -j link show dev ov0 | jq -r '.[0].address')"
+		ip -n $n2 neigh replace 172.16.0.1 dev ov0 nud permanent \
+			lladdr "$(ip -n $n1 -j link show dev ov0 | jq -r '.[0].address')"
+	fi
 	rx0=$(counter ov0 rx_packets $n1)
 	send_bad $n2 10.0.0.2 $mode
 	send_bad $n2 10.0.0.3 $mode
-	sleep 1
+	ip netns exec $n2 ping -c 1 -W 5 172.16.0.1 >/dev/null || diag "$tag: no reply to the echo request after the bad datagrams"
 	rx1=$(counter ov0 rx_packets $n1)
-	expect_eq "$tag: bad datagrams do not reach the device (rx_packets)" "$rx0" "$rx1"
+	expect_same "$tag: bad datagrams do not reach the device (rx_packets +1: the echo request after them)" \
+		"$RE_NUM" "$(sum "$rx0" 1)" "$rx1"
 
 	# SIGTERM: clean exit, counters, device gone.
 	for i in 1 2; do kill -TERM ${tpid[$i]}; done
@@ -135,11 +156,15 @@ overlay() {
 	to2=$(jget "$tmp/t2.json" .to_peer.packets); from2=$(jget "$tmp/t2.json" .from_peer.packets)
 	check "$tag: tunnel 1 sent >= $n packets ($to1)" test "${to1:-0}" -ge $n
 	check "$tag: tunnel 2 sent >= $n packets ($to2)" test "${to2:-0}" -ge $n
-	expect_eq "$tag: tunnel 2 wrote all that tunnel 1 sent" "$to1" "$((from2 + lost2))"
-	expect_eq "$tag: tunnel 1 wrote all that tunnel 2 sent" "$to2" "$((from1 + lost1))"
-	expect_eq "$tag: ov0 rx_packets in ns 1 = tunnel 1's from_peer" "$rx1" "$from1"
-	[ "$lost2" = 0 ] && expect_eq "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" \
-		"$(jget "$tmp/t1.json" .to_peer.bytes)" "$(jget "$tmp/t2.json" .from_peer.bytes)"
+	expect_same "$tag: tunnel 2 wrote all that tunnel 1 sent" "$RE_NUM" "$to1" "$(sum "$from2" "$lost2")"
+	expect_same "$tag: tunnel 1 wrote all that tunnel 2 sent" "$RE_NUM" "$to2" "$(sum "$from1" "$lost1")"
+	expect_same "$tag: ov0 rx_packets in ns 1 = tunnel 1's from_peer" "$RE_NUM" "$rx1" "$from1"
+	if [ "$lost2" = 0 ]; then
+		expect_same "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" "$RE_NUM" \
+			"$(jget "$tmp/t1.json" .to_peer.bytes)" "$(jget "$tmp/t2.json" .from_peer.bytes)"
+	else
+		ktap_skip "$tag: tunnel 1 to_peer bytes = tunnel 2 from_peer bytes" "ns 2 dropped $lost2 datagrams (receive buffer)"
+	fi
 
 	# Drops: exactly the bad datagrams, by reason; the foreign ones (each
 	# bad datagram once more, from 10.0.0.3) as foreign.
@@ -159,11 +184,12 @@ overlay veth /dev/net/tun tun
 overlay rveth /dev/net/rtun tun
 overlay veth /dev/net/tun tap
 overlay rveth /dev/net/rtun tap
-# rtun and tun must give the same drops for the same input.
+# rtun and tun must give the same drops for the same input; each must have
+# reported them (two missing reports do not agree).
 for mode in tun tap; do
-	expect_eq "$mode: rtun's drops = tun's drops" \
-		"$(jq -c .dropped "$tmp/report.veth.$mode.1" 2>/dev/null)" \
-		"$(jq -c .dropped "$tmp/report.rveth.$mode.1" 2>/dev/null)"
+	expect_same "$mode: rtun's drops = tun's drops" '\{.*"total":[0-9]+.*\}' \
+		"$(jq -c .dropped "$tmp/report.veth.$mode.1" 2>&1)" \
+		"$(jq -c .dropped "$tmp/report.rveth.$mode.1" 2>&1)"
 done
 
 # OpenVPN, point to point over UDP without crypto (2.6 still allows it, with

@@ -40,7 +40,9 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"\x45" + bytes(9), ("10.0.0.1", 4789))
 s.sendto(b"\x45" + bytes(2999), ("10.0.0.1", 4789))'
-	sleep 0.5
+	# The left tunnel reads its socket in order: once this echo request
+	# from the right is answered, it has handled the two datagrams.
+	ip netns exec $ovr ping -q -c 1 -W 5 172.16.0.1 >/dev/null
 
 	step "stop both tunnels (SIGTERM): their counters; the devices go with them"
 	kill -TERM $t1 $t2

@@ -16,8 +16,26 @@ __tap_pass=0
 __tap_skip=0
 __defer=()
 
+__tap_plan=
+__tap_plan_bad=
+
 ktap_header() { echo "TAP version 13"; }
-ktap_plan() { echo "1..$1"; }
+# ktap_plan N: the plan, "1..N", printed once and before the first result;
+# ktap_finish fails the test unless exactly N results were reported (as
+# ktap_finished in the kernel's kselftest/ktap_helpers.sh).
+ktap_plan() {
+	if [ -n "$__tap_plan" ]; then
+		diag "ktap_plan $1: the plan was already given (1..$__tap_plan)"
+		__tap_plan_bad=1
+		return
+	fi
+	if [ "$__tap_n" -gt 0 ]; then
+		diag "ktap_plan $1: the plan comes after $__tap_n results"
+		__tap_plan_bad=1
+	fi
+	__tap_plan=$1
+	echo "1..$1"
+}
 ktap_ok() { __tap_n=$((__tap_n + 1)); __tap_pass=$((__tap_pass + 1)); echo "ok $__tap_n $*"; }
 ktap_fail() { __tap_n=$((__tap_n + 1)); __tap_fail=$((__tap_fail + 1)); echo "not ok $__tap_n $*"; }
 ktap_skip() { __tap_n=$((__tap_n + 1)); __tap_skip=$((__tap_skip + 1)); echo "ok $__tap_n $1 # SKIP ${2:-}"; }
@@ -53,10 +71,37 @@ check_fail() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then
 		ktap_ok "$1"
+	elif [[ $2$3 == *$'\n'* ]]; then
+		ktap_fail "$1"
+		diag "diff expected got:"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/#   /' | head -n 20
 	else
 		ktap_fail "$1"
 		diag "expected: '$2'"
 		diag "     got: '$3'"
+	fi
+}
+
+# The forms of results that expect_same requires (extended regexps).
+RE_NUM='[0-9]+'
+RE_MAC='([0-9a-f]{2}:){5}[0-9a-f]{2}'
+# the output of `links`: one name a line, lo among them.
+RE_LINKS="(.*"$'\n'")?lo("$'\n'".*)?"
+
+# expect_same DESC FORM REFERENCE RESULT: a differential check, REFERENCE and
+# RESULT produced by two drivers (or two tools, or before and after) must be
+# equal; each must first match the extended regexp FORM (anchored), so two
+# missing or empty results never agree.
+expect_same() {
+	local desc=$1 form=$2 shown=${2//$'\n'/\\n}
+	if ! [[ $3 =~ ^($form)$ ]]; then
+		ktap_fail "$desc"
+		diag "no reference result: '$3' is not of the form $shown"
+	elif ! [[ $4 =~ ^($form)$ ]]; then
+		ktap_fail "$desc"
+		diag "no result: '$4' is not of the form $shown (reference: '$3')"
+	else
+		expect_eq "$desc" "$3" "$4"
 	fi
 }
 
@@ -102,15 +147,38 @@ no_ipv6() {
 	done
 }
 
+# now_ms: milliseconds since the epoch, in $now_ms (a builtin, no fork: every
+# process costs under TCG).
+now_ms() { now_ms=${EPOCHREALTIME/[.,]/}; now_ms=$((now_ms / 1000)); }
+
 # busywait TIMEOUT_MS CMD...: retry CMD until it succeeds or time runs out.
 busywait() {
-	local timeout=$1; shift
-	local start=$(date +%s%3N)
+	local timeout=$1 end; shift
+	now_ms; end=$((now_ms + timeout))
 	while true; do
 		"$@" && return 0
-		[ $(( $(date +%s%3N) - start )) -ge "$timeout" ] && return 1
-		sleep 0.05
+		now_ms; [ "$now_ms" -ge "$end" ] && return 1
+		sleep 0.05	# the poll interval, not a synchronisation
 	done
+}
+
+# in_netns PID NS: is process PID in network namespace NS (by setup_ns)?
+in_netns() { [ "$(stat -Lc %i "/proc/$1/ns/net" 2>/dev/null)" = "$(stat -Lc %i "/run/netns/$2" 2>&1)" ]; }
+
+# capture NS OUT ARGS...: `tcpdump -l -n ARGS` in NS in the background, its
+# output in OUT, its stderr in OUT.err, its pid in $capture; returns once
+# tcpdump says "listening on" (printed after its filter is attached), 1 if it
+# does not within 20 s.
+capture() {
+	local ns=$1 out=$2; shift 2
+	ip netns exec "$ns" timeout 40 tcpdump -l -n "$@" >"$out" 2>"$out.err" &
+	capture=$!
+	# Listening, or gone (a bad interface or filter): no use waiting.
+	busywait 20000 eval "grep -q 'listening on' '$out.err' || ! kill -0 $capture 2>/dev/null"
+	grep -q 'listening on' "$out.err" && return 0
+	diag "tcpdump did not start listening:"
+	sed 's/^/#   /' "$out.err" | head -n 5
+	return 1
 }
 
 # rvnet_loaded: is rvnet.ko loaded?
@@ -119,11 +187,20 @@ rvnet_loaded() { grep -q '^rvnet ' /proc/modules; }
 # ensure_rvnet: load rvnet.ko if it is not loaded.
 ensure_rvnet() { rvnet_loaded || insmod "$RVNET_KO"; }
 
-# ktap_finish: exit with the kselftest code for what was reported.
+# ktap_finish: exit with the kselftest code for what was reported. A test
+# without a plan, or whose results do not number its plan (one that did not
+# run is missing), fails; skips count as run, never as passed.
 ktap_finish() {
 	__run_defer
 	cleanup_ns
-	if [ $__tap_fail -gt 0 ]; then
+	echo "# Totals: pass:$__tap_pass fail:$__tap_fail skip:$__tap_skip"
+	if [ -z "$__tap_plan" ]; then
+		diag "no plan: ran $__tap_n, planned none (ktap_plan)"
+		exit $KSFT_FAIL
+	elif [ "$__tap_n" -ne "$__tap_plan" ]; then
+		diag "planned $__tap_plan, ran $__tap_n"
+		exit $KSFT_FAIL
+	elif [ -n "$__tap_plan_bad" ] || [ $__tap_fail -gt 0 ]; then
 		exit $KSFT_FAIL
 	elif [ $__tap_pass -eq 0 ] && [ $__tap_skip -gt 0 ]; then
 		exit $KSFT_SKIP
@@ -189,7 +266,7 @@ rvnet_notify_group() { rvnetctl -j info | jq -r '.mcast_groups[] | select(.name 
 # nl_joined PID GROUP: has a netlink socket of PID, or of a child of PID (as
 # under `timeout`), joined multicast group GROUP? Reads /proc/P/net/netlink
 # (the namespace P is in), whose Groups column holds groups 1..32 only: for a
-# higher GROUP it cannot tell and says yes.
+# higher GROUP it cannot tell and says yes (wait_joined uses nl_in_recv then).
 nl_joined() {
 	local group=$2 pid inodes inode groups
 	[ "$group" -gt 32 ] && return 0
@@ -203,11 +280,32 @@ nl_joined() {
 	return 1
 }
 
+# nl_in_recv PID: is PID, or a child of PID, asleep in recvfrom or recvmsg
+# (x86-64's 45, 47) on one of its netlink sockets? For a group above 32, which
+# /proc/P/net/netlink cannot show (and this kernel has no NETLINK_DIAG):
+# `rvnetctl monitor` joins the group before its first receive, and the reply
+# to its one request before that is queued before the send returns, so its
+# receive never sleeps.
+nl_in_recv() {
+	local pid nr fd inode
+	for pid in $1 $(pgrep -P "$1"); do
+		read -r nr fd _ 2>/dev/null </proc/"$pid"/syscall || continue
+		[ "$nr" = 45 ] || [ "$nr" = 47 ] || continue
+		inode=$(readlink /proc/"$pid"/fd/$((fd)) 2>/dev/null)
+		[[ $inode =~ ^socket:\[([0-9]+)\]$ ]] || continue
+		awk -v i="${BASH_REMATCH[1]}" 'NR > 1 && $10 == i { f = 1 } END { exit !f }' \
+			/proc/"$pid"/net/netlink && return 0
+	done
+	return 1
+}
+
 # wait_joined PID GROUP: wait (up to 20 s) until PID listens to GROUP.
 wait_joined() {
-	busywait 20000 nl_joined "$1" "$2" || return 1
-	[ "$2" -gt 32 ] && sleep 2
-	return 0
+	if [ "$2" -le 32 ]; then
+		busywait 20000 nl_joined "$1" "$2"
+	else
+		busywait 20000 nl_in_recv "$1"
+	fi
 }
 
 # rvnetctl_from DIR: run rvnetctl from a copy in DIR (a tmpfs in the VM): read

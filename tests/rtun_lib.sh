@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The differential harness shared by the rtun tests 20-22: runs tunclient.py
-# scenarios on /dev/net/tun and /dev/net/rtun and compares. Source after lib.sh.
+# scenarios on /dev/net/tun and /dev/net/rtun and compares. Source after
+# lib.sh; then ktap_plan "$(tun_plan N)" for N scenarios: rtun_check_dev is
+# one case, tun_scenarios three a scenario.
+
+# tun_plan N: the number of cases of this harness for N scenarios.
+tun_plan() { echo $((1 + 3 * $1)); }
 
 [ "${RVNET_NO_LOAD:-0}" = 1 ] || ensure_rvnet || diag "rvnet.ko could not be loaded"
 
@@ -12,6 +17,9 @@ TUNCLIENT=$RVNET_ROOT/tests/tools/tunclient.py
 RTUN_DEV=${RTUN_DEV:-/dev/net/rtun}
 RTUN_PATHS="/dev/net/tun:tun $RTUN_DEV:rtun"
 tmp=$(mktemp -d); defer rm -rf "$tmp"
+
+# ran_to_end FILE SCENARIO: FILE holds SCENARIO's step lines and its end.
+ran_to_end() { [ -f "$1" ] && grep -q "^# end $2: " "$1" && grep -qv '^# ' "$1"; }
 
 # tun_scenarios SCENARIO...: run the tunclient.py scenarios against each
 # device, all in one client process in a fresh netns per device (python
@@ -59,7 +67,8 @@ tun_scenarios() {
 		done
 		if [ ! -c "$RTUN_DEV" ]; then
 			ktap_fail "rtun = tun: $s # $RTUN_DEV missing"
-		elif [ ! -f "$tmp/$s.tun" ] || [ ! -f "$tmp/$s.rtun" ]; then
+		elif ! ran_to_end "$tmp/$s.tun" "$s" || ! ran_to_end "$tmp/$s.rtun" "$s"; then
+			# Two missing or empty results never agree.
 			ktap_fail "rtun = tun: $s # not run to the end on both"
 		elif d=$(diff -U0 <(grep -v '^# ' "$tmp/$s.tun") <(grep -v '^# ' "$tmp/$s.rtun")); then
 			ktap_ok "rtun = tun: $s"
@@ -71,10 +80,13 @@ tun_scenarios() {
 	done
 }
 
-if [ -c "$RTUN_DEV" ]; then
-	ktap_ok "rtun: $RTUN_DEV is a character device"
-else
-	ktap_fail "rtun: $RTUN_DEV is a character device"
-	grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
-	rvnet_loaded || diag "rvnet is not loaded"
-fi
+# rtun_check_dev: the first case, after the plan.
+rtun_check_dev() {
+	if [ -c "$RTUN_DEV" ]; then
+		ktap_ok "rtun: $RTUN_DEV is a character device"
+	else
+		ktap_fail "rtun: $RTUN_DEV is a character device"
+		grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
+		rvnet_loaded || diag "rvnet is not loaded"
+	fi
+}

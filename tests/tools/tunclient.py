@@ -263,7 +263,7 @@ def addr6_ready(ifname, addr, timeout=5.0):
                     return True
         if time.monotonic() > end:
             return False
-        time.sleep(0.05)
+        time.sleep(0.05)        # the poll interval of a bounded wait
 
 
 def link_del(ifname):
@@ -298,8 +298,40 @@ def wait_gone(ifname, timeout=3.0):
     """Unregistering may be asynchronous: wait a little."""
     end = time.monotonic() + timeout
     while exists(ifname) and time.monotonic() < end:
-        time.sleep(0.05)
+        time.sleep(0.05)        # the poll interval of a bounded wait
     return "yes" if not exists(ifname) else "no"
+
+
+# read(2)'s number, as /proc/PID/task/TID/syscall shows it.
+SYS_READ = {"x86_64": 0, "i686": 3, "aarch64": 63, "riscv64": 63}.get(os.uname().machine, 0)
+
+
+def wait_blocked_read(t, fd, timeout=10.0):
+    """Wait until thread T sleeps in read(FD), or has ended: a reader that
+    blocks, rather than one that has not yet reached read(). The kernel
+    shows the system call a sleeping task is in (nr and arguments, in hex)
+    in /proc/self/task/TID/syscall, "running" while it runs."""
+    path = "/proc/self/task/%d/syscall" % t.native_id
+    end = time.monotonic() + timeout
+    while t.is_alive() and time.monotonic() < end:
+        try:
+            with open(path) as f:
+                w = f.read().split()
+        except OSError:
+            w = []
+        if len(w) > 1 and w[0] == str(SYS_READ) and int(w[1], 16) == fd:
+            return True
+        time.sleep(0.01)        # the poll interval of a bounded wait
+    return False
+
+
+def blocked_read(t, fd, why):
+    """"yes" once thread T sleeps in read(FD); else "no: " and why() when T
+    ended (the read returned), or that it was not seen in read()."""
+    blocked = wait_blocked_read(t, fd)
+    if not t.is_alive():
+        return "no: " + why()
+    return "yes" if blocked else "no: not seen asleep in read()"
 
 
 def no_ipv6(ifname):
@@ -731,8 +763,7 @@ def scn_attach(o):
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
-    time.sleep(0.5)
-    o.step("blocked-reader-waits", "yes" if t.is_alive() else "no: " + got.get("r", "?"), "yes")
+    o.step("blocked-reader-waits", blocked_read(t, fd, lambda: got.get("r", "?")), "yes")
     o.step("ip-link-del-attached", res(link_del, dname), "ok")
     t.join(ARGS.timeout)
     o.step("blocked-reader-after-del", got.get("r", "still blocked"), "errno EFAULT")
@@ -1042,8 +1073,7 @@ def scn_poll(o, pi):
             got["e"] = ename(e.errno)
     t = threading.Thread(target=reader, daemon=True)
     t.start()
-    time.sleep(0.5)
-    o.step("blocking-read-waits", "yes" if t.is_alive() else "no", "yes")
+    o.step("blocking-read-waits", blocked_read(t, fd, lambda: "returned"), "yes")
     ping(5, b"wake")
     t.join(ARGS.timeout)
     if t.is_alive():
