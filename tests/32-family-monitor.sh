@@ -8,7 +8,7 @@
 # exits after N events; one JSON object per line with -j.
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 14
+ktap_plan 16
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -59,6 +59,11 @@ expect_eq "nothing on stderr" "" "$(cat "$tmp/ev1.err" 2>&1)"	# no file: cat say
 monitor "$tmp/ev2" 4
 defer ip link del ma
 rvnetctl pair add ma --peer mb >/dev/null
+# A pair whose peer takes a used ifindex fails in register_netdevice after
+# ndo_uninit and priv_destructor ran: refused, and announced to nobody (an
+# event here would take the place of a pair-del below).
+out=$(python3 "$RTNL_PAIR" rveth mx --peer my --index 950 --peer-index "$(cat /sys/class/net/ma/ifindex)")
+expect_eq "a pair with a taken peer ifindex is refused (EBUSY)" EBUSY "$(awk '{print $3}' <<<"$out")"
 rvnetctl pair del mb
 finish
 expect_eq "readable lines for rvnetctl pair add/del" \
@@ -77,6 +82,18 @@ os.close(fd)  # not persistent: the device goes with the file
 EOF
 opened=$("$PYTHON" "$tmp/rtun.py")
 defer ip link del mt9
+# A name register_netdevice refuses (TUNSETIFF "bad/name"): the device made
+# for it is destroyed by the layer and never announced (an event would take
+# mt9's place below).
+expect_eq "TUNSETIFF with an invalid name is refused: EINVAL" EINVAL "$("$PYTHON" -c '
+import errno, fcntl, os, struct
+fd = os.open("/dev/net/rtun", os.O_RDWR)
+try:
+    fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH22x", b"bad/name", 0x0001))
+    print("made")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+')"
 rvnetctl tun add mt9 --mode tap --user 1000 >/dev/null
 rvnetctl tun del mt9
 finish
