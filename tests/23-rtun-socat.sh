@@ -24,13 +24,7 @@ RTUN_DEV=${RTUN_DEV:-/dev/net/rtun}
 RTUN_PATHS="/dev/net/tun:tun $RTUN_DEV:rtun"
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
-if [ -c "$RTUN_DEV" ]; then
-	ktap_ok "rtun: $RTUN_DEV is a character device"
-else
-	ktap_fail "rtun: $RTUN_DEV is a character device"
-	grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
-	rvnet_loaded || diag "rvnet is not loaded"
-fi
+rtun_check_dev
 
 # Under TCG every fork costs, so the parsing below uses bash builtins where
 # it can (and so does busywait).

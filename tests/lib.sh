@@ -187,6 +187,18 @@ rvnet_loaded() { grep -q '^rvnet ' /proc/modules; }
 # ensure_rvnet: load rvnet.ko if it is not loaded.
 ensure_rvnet() { rvnet_loaded || insmod "$RVNET_KO"; }
 
+# rtun_check_dev: is $RTUN_DEV (the rtun tests' device) a character device?
+# The first case of each rtun test, after its plan.
+rtun_check_dev() {
+	if [ -c "$RTUN_DEV" ]; then
+		ktap_ok "rtun: $RTUN_DEV is a character device"
+	else
+		ktap_fail "rtun: $RTUN_DEV is a character device"
+		grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
+		rvnet_loaded || diag "rvnet is not loaded"
+	fi
+}
+
 # ktap_finish: exit with the kselftest code for what was reported. A test
 # without a plan, or whose results do not number its plan (one that did not
 # run is missing), fails; skips count as run, never as passed.

@@ -80,13 +80,3 @@ tun_scenarios() {
 	done
 }
 
-# rtun_check_dev: the first case, after the plan.
-rtun_check_dev() {
-	if [ -c "$RTUN_DEV" ]; then
-		ktap_ok "rtun: $RTUN_DEV is a character device"
-	else
-		ktap_fail "rtun: $RTUN_DEV is a character device"
-		grep -qw rtun /proc/misc && diag "/proc/misc has rtun: $(grep -w rtun /proc/misc)"
-		rvnet_loaded || diag "rvnet is not loaded"
-	fi
-}

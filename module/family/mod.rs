@@ -197,6 +197,33 @@ fn named<'a, T: Driver>(
     })
 }
 
+/// The pair end a `pair-del`/`pair-get` request names.
+fn named_pair<'a>(
+    req: &mut Request<'_>,
+    net: &'a Net,
+    rtnl: &'a Rtnl,
+) -> Result<&'a Dev<rveth::Rveth>> {
+    let ty = (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME);
+    named(
+        req,
+        &rveth::RVETH_LINK,
+        ty,
+        c"no such rveth device",
+        net,
+        rtnl,
+    )
+}
+
+/// The rtun device a `tun-del`/`tun-get` request names.
+fn named_tun<'a>(
+    req: &mut Request<'_>,
+    net: &'a Net,
+    rtnl: &'a Rtnl,
+) -> Result<&'a Dev<rtun::Rtun>> {
+    let ty = (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME);
+    named(req, &rtun::RTUN_LINK, ty, c"no such rtun device", net, rtnl)
+}
+
 /// Dumps every device of kind `link` in the dump's netns, one `cmd`
 /// message each, continuing across skbs from the ifindex in the cursor.
 fn dump_all<T: Driver>(
@@ -328,14 +355,7 @@ impl Operation for PairDel {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(
-            req,
-            &rveth::RVETH_LINK,
-            (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME),
-            c"no such rveth device",
-            &net,
-            &rtnl,
-        )?;
+        let dev = named_pair(req, &net, &rtnl)?;
         rveth::delete_pair(dev, &rtnl);
         Ok(())
     }
@@ -352,14 +372,7 @@ impl Operation for PairGet {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(
-            req,
-            &rveth::RVETH_LINK,
-            (RVNET_A_PAIR_IFINDEX, RVNET_A_PAIR_IFNAME),
-            c"no such rveth device",
-            &net,
-            &rtnl,
-        )?;
+        let dev = named_pair(req, &net, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_PAIR_GET)?;
         fill_pair(&mut msg, dev, &net, &rtnl)?;
         drop(rtnl);
@@ -448,14 +461,7 @@ impl Operation for TunDel {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(
-            req,
-            &rtun::RTUN_LINK,
-            (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME),
-            c"no such rtun device",
-            &net,
-            &rtnl,
-        )?;
+        let dev = named_tun(req, &net, &rtnl)?;
         dev.unregister(&rtnl);
         Ok(())
     }
@@ -472,14 +478,7 @@ impl Operation for TunGet {
     fn doit(req: &mut Request<'_>) -> Result {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
-        let dev = named(
-            req,
-            &rtun::RTUN_LINK,
-            (RVNET_A_TUN_IFINDEX, RVNET_A_TUN_IFNAME),
-            c"no such rtun device",
-            &net,
-            &rtnl,
-        )?;
+        let dev = named_tun(req, &net, &rtnl)?;
         let mut msg = req.reply(RVNET_CMD_TUN_GET)?;
         fill_tun(&mut msg, dev, &rtnl)?;
         drop(rtnl);
