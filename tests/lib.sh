@@ -105,6 +105,20 @@ expect_same() {
 	fi
 }
 
+# expect_files_eq DESC A B: passes when files A and B are the same; else
+# shows `diff -U0 A B` (the reference first). Callers check first that each
+# side ran: two empty files agree.
+expect_files_eq() {
+	local d
+	if d=$(diff -U0 "$2" "$3"); then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1"
+		diag "diff -U0 (reference first):"
+		printf '%s\n' "$d" | sed '1,2d' | grep -v '^@@' | sed 's/^/#   /' | head -n 40
+	fi
+}
+
 # defer CMD...: run CMD at exit, last deferred first (as selftests' lib.sh).
 defer() { __defer+=("$*"); }
 __run_defer() {
