@@ -13,6 +13,7 @@
 
 use super::netdev::{Net, Rtnl};
 use super::netlink::{maxtype, Attrs, ExtAck, Policy};
+pub use super::netlink::Writer;
 use core::{
     marker::PhantomData,
     mem::ManuallyDrop,
@@ -172,7 +173,7 @@ impl Dump<'_> {
 
     /// Adds one message with command `cmd`, written by `f`. `Ok(false)`:
     /// it did not fit, nothing was added; continue in the next round.
-    pub fn add(&mut self, cmd: u8, f: impl FnOnce(&mut Writer) -> Result) -> Result<bool> {
+    pub fn add(&mut self, cmd: u8, f: impl FnOnce(&Writer) -> Result) -> Result<bool> {
         // SAFETY: `skb` and the dump info are valid; the header goes into
         // the dump skb.
         let hdr = unsafe {
@@ -190,11 +191,11 @@ impl Dump<'_> {
         if hdr.is_null() {
             return Ok(false);
         }
-        let mut w = Writer {
-            // SAFETY: `skb` is valid (non-null) for the callback.
-            skb: unsafe { NonNull::new_unchecked(self.skb) },
-        };
-        match f(&mut w) {
+        // SAFETY: `skb` is the dump's message, valid for the callback and
+        // written only through this writer while `f` runs (`self` is
+        // borrowed mutably).
+        let w = unsafe { Writer::from_raw(self.skb) };
+        match f(w) {
             Ok(()) => {
                 // SAFETY: `hdr` was put into this skb above.
                 unsafe { bindings::genlmsg_end(self.skb, hdr) };
@@ -274,8 +275,7 @@ impl<'a> Request<'a> {
         };
         let hdr = NonNull::new(hdr).ok_or(EMSGSIZE)?;
         skb.hdr = Some(hdr);
-        let w = Writer { skb: skb.skb };
-        Ok(Msg { buf: skb, w })
+        Ok(Msg { buf: skb })
     }
 
     /// Sends `msg` as the reply to this request.
@@ -323,19 +323,15 @@ impl Drop for MsgBuf {
 /// A generic netlink message being built: put attributes, then send it.
 pub struct Msg {
     buf: MsgBuf,
-    w: Writer,
 }
 
 impl core::ops::Deref for Msg {
     type Target = Writer;
     fn deref(&self) -> &Writer {
-        &self.w
-    }
-}
-
-impl core::ops::DerefMut for Msg {
-    fn deref_mut(&mut self) -> &mut Writer {
-        &mut self.w
+        // SAFETY: The buffer is owned by `self` (type invariant of
+        // `MsgBuf`) and is only written through writers borrowed from
+        // `self`; `finish` takes `self` by value, so none is left then.
+        unsafe { Writer::from_raw(self.buf.skb.as_ptr()) }
     }
 }
 
@@ -347,79 +343,6 @@ impl Msg {
             unsafe { bindings::genlmsg_end(buf.as_raw(), hdr.as_ptr()) };
         }
         buf
-    }
-}
-
-/// Writes attributes into a netlink message.
-///
-/// # Invariants
-///
-/// `skb` is a netlink skb being filled, valid while the writer is.
-pub struct Writer {
-    skb: NonNull<bindings::sk_buff>,
-}
-
-impl Writer {
-    fn skb(&mut self) -> *mut bindings::sk_buff {
-        self.skb.as_ptr()
-    }
-
-    /// Puts a `u8` attribute.
-    pub fn put_u8(&mut self, ty: u32, v: u8) -> Result {
-        // SAFETY: The skb is an owned netlink buffer.
-        // CAST: attribute types are 16-bit.
-        to_result(unsafe { bindings::nla_put_u8(self.skb(), ty as c_int, v) })
-    }
-
-    /// Puts a `u32` attribute.
-    pub fn put_u32(&mut self, ty: u32, v: u32) -> Result {
-        // SAFETY: The skb is an owned netlink buffer.
-        // CAST: attribute types are 16-bit.
-        to_result(unsafe { bindings::nla_put_u32(self.skb(), ty as c_int, v) })
-    }
-
-    /// Puts an `s32` attribute.
-    pub fn put_s32(&mut self, ty: u32, v: i32) -> Result {
-        // CAST: the same bits, as `nla_put_s32` does.
-        self.put_u32(ty, v as u32)
-    }
-
-    /// Puts a `u64` attribute, aligned with a pad attribute of type `pad`.
-    pub fn put_u64(&mut self, ty: u32, v: u64, pad: u32) -> Result {
-        // SAFETY: The skb is an owned netlink buffer.
-        to_result(unsafe {
-            // CAST: attribute types are 16-bit.
-            bindings::nla_put_u64_64bit(self.skb(), ty as c_int, v, pad as c_int)
-        })
-    }
-
-    /// Puts a NUL-terminated string attribute.
-    pub fn put_string(&mut self, ty: u32, s: &CStr) -> Result {
-        // SAFETY: The skb is an owned netlink buffer; `s` is NUL-terminated.
-        // CAST: attribute types are 16-bit.
-        to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_char_ptr()) })
-    }
-
-    /// Puts a nested attribute whose contents `f` writes.
-    pub fn put_nested(&mut self, ty: u32, f: impl FnOnce(&mut Writer) -> Result) -> Result {
-        // SAFETY: The skb is an owned netlink buffer.
-        // CAST: attribute types are 16-bit.
-        let start = unsafe { bindings::nla_nest_start(self.skb(), ty as c_int) };
-        if start.is_null() {
-            return Err(EMSGSIZE);
-        }
-        match f(self) {
-            Ok(()) => {
-                // SAFETY: `start` was returned by `nla_nest_start` on this skb.
-                unsafe { bindings::nla_nest_end(self.skb(), start) };
-                Ok(())
-            }
-            Err(e) => {
-                // SAFETY: `start` was returned by `nla_nest_start` on this skb.
-                unsafe { bindings::nla_nest_cancel(self.skb(), start) };
-                Err(e)
-            }
-        }
     }
 }
 
@@ -510,7 +433,7 @@ impl Family {
         group: u32,
         cmd: u8,
         _rtnl: &Rtnl,
-        f: impl FnOnce(&mut Writer) -> Result,
+        f: impl FnOnce(&Writer) -> Result,
     ) {
         if !self.live.load(Ordering::Acquire) {
             return;
@@ -529,11 +452,8 @@ impl Family {
             return;
         };
         skb.hdr = Some(hdr);
-        let mut msg = Msg {
-            w: Writer { skb: skb.skb },
-            buf: skb,
-        };
-        if f(&mut msg).is_err() {
+        let msg = Msg { buf: skb };
+        if f(&msg).is_err() {
             return;
         }
         let buf = core::mem::ManuallyDrop::new(msg.finish());

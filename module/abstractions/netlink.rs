@@ -5,7 +5,7 @@
 //! C headers: [`include/net/netlink.h`](srctree/include/net/netlink.h),
 //! [`include/linux/netlink.h`](srctree/include/linux/netlink.h)
 
-use kernel::{bindings, prelude::*, types::Opaque};
+use kernel::{bindings, error::to_result, prelude::*, types::Opaque};
 
 /// The highest attribute type of a policy table (`maxtype`, `maxattr`):
 /// its length less one. Fails the build for an empty table in const context.
@@ -297,5 +297,105 @@ mod tests {
         assert_eq!(m.0.len, 16);
         assert_eq!(maxtype(&[Policy::unspec()]), 0);
         assert_eq!(maxtype(&[Policy::unspec(), Policy::u32(), Policy::u8()]), 2);
+    }
+}
+
+/// The room one attribute with `payload` bytes takes in a message
+/// (`nla_total_size`): header and payload, aligned.
+pub const fn total_size(payload: usize) -> usize {
+    // CAST: small constants (4).
+    let align = bindings::NLA_ALIGNTO as usize;
+    let hdr = (core::mem::size_of::<bindings::nlattr>() + align - 1) & !(align - 1);
+    hdr + ((payload + align - 1) & !(align - 1))
+}
+
+/// Writes attributes into a netlink message being built.
+///
+/// Only ever handed out as a shared reference made from the message's skb,
+/// and every method takes `&self`: safe code cannot move, swap or keep a
+/// writer past the message it writes into. `!Sync`, so one thread writes.
+///
+/// # Invariants
+///
+/// A `&'a Writer` is the address of an `sk_buff` holding a netlink message
+/// being built, valid for `'a` and written by nothing but this writer (and
+/// its copies, in the same thread) while the reference lives.
+#[repr(transparent)]
+pub struct Writer(Opaque<bindings::sk_buff>);
+
+impl Writer {
+    /// # Safety
+    ///
+    /// `skb` must hold a netlink message being built, stay valid for `'a`
+    /// and be written by nothing else while the returned reference lives.
+    pub(in crate::abstractions) unsafe fn from_raw<'a>(skb: *mut bindings::sk_buff) -> &'a Writer {
+        // SAFETY: `Writer` is a transparent wrapper of `sk_buff`; validity and
+        // exclusivity for `'a` are the caller's promise.
+        unsafe { &*skb.cast::<Writer>() }
+    }
+
+    fn skb(&self) -> *mut bindings::sk_buff {
+        self.0.get()
+    }
+
+    /// Puts a `u8` attribute.
+    pub fn put_u8(&self, ty: u32, v: u8) -> Result {
+        // SAFETY: The skb holds a message being built (type invariant).
+        // CAST: attribute types are 16-bit.
+        to_result(unsafe { bindings::nla_put_u8(self.skb(), ty as c_int, v) })
+    }
+
+    /// Puts a `u32` attribute.
+    pub fn put_u32(&self, ty: u32, v: u32) -> Result {
+        // SAFETY: The skb holds a message being built (type invariant).
+        // CAST: attribute types are 16-bit.
+        to_result(unsafe { bindings::nla_put_u32(self.skb(), ty as c_int, v) })
+    }
+
+    /// Puts an `s32` attribute.
+    pub fn put_s32(&self, ty: u32, v: i32) -> Result {
+        // CAST: the same bits, as `nla_put_s32` does.
+        self.put_u32(ty, v as u32)
+    }
+
+    /// Puts a `u64` attribute, aligned with a pad attribute of type `pad`.
+    pub fn put_u64(&self, ty: u32, v: u64, pad: u32) -> Result {
+        // SAFETY: The skb holds a message being built (type invariant).
+        to_result(unsafe {
+            // CAST: attribute types are 16-bit.
+            bindings::nla_put_u64_64bit(self.skb(), ty as c_int, v, pad as c_int)
+        })
+    }
+
+    /// Puts a NUL-terminated string attribute.
+    pub fn put_string(&self, ty: u32, s: &CStr) -> Result {
+        // SAFETY: The skb holds a message being built (type invariant); `s`
+        // is NUL-terminated.
+        // CAST: attribute types are 16-bit.
+        to_result(unsafe { bindings::nla_put_string(self.skb(), ty as c_int, s.as_char_ptr()) })
+    }
+
+    /// Puts a nested attribute whose contents `f` writes; on an error the
+    /// nest is taken out again.
+    pub fn put_nested(&self, ty: u32, f: impl FnOnce(&Writer) -> Result) -> Result {
+        // SAFETY: The skb holds a message being built (type invariant).
+        // CAST: attribute types are 16-bit.
+        let start = unsafe { bindings::nla_nest_start(self.skb(), ty as c_int) };
+        if start.is_null() {
+            return Err(EMSGSIZE);
+        }
+        match f(self) {
+            Ok(()) => {
+                // SAFETY: `start` was returned by `nla_nest_start` on this skb.
+                unsafe { bindings::nla_nest_end(self.skb(), start) };
+                Ok(())
+            }
+            Err(e) => {
+                // SAFETY: `start` was returned by `nla_nest_start` on this skb
+                // and everything after it was written inside the nest.
+                unsafe { bindings::nla_nest_cancel(self.skb(), start) };
+                Err(e)
+            }
+        }
     }
 }

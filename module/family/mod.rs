@@ -92,7 +92,7 @@ static TUN_SELECT_POLICY: [Policy; 3] = [
 
 // --- filling replies and notifications ---
 
-fn put_stats(w: &mut Writer, ty: u32, dev: &Device) -> Result {
+fn put_stats(w: &Writer, ty: u32, dev: &Device) -> Result {
     let st = dev.stats();
     w.put_nested(ty, |w| {
         w.put_u64(RVNET_A_STATS_RX_PACKETS, st.rx_packets, RVNET_A_STATS_PAD)?;
@@ -105,7 +105,7 @@ fn put_stats(w: &mut Writer, ty: u32, dev: &Device) -> Result {
 }
 
 /// One end of a pair, as seen from `net`.
-fn fill_pair(w: &mut Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) -> Result {
+fn fill_pair(w: &Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) -> Result {
     w.put_u32(RVNET_A_PAIR_IFINDEX, dev.ifindex() as u32)?;
     w.put_string(RVNET_A_PAIR_IFNAME, dev.name(rtnl))?;
     if let Some(peer) = rveth::peer(dev, rtnl) {
@@ -121,7 +121,7 @@ fn fill_pair(w: &mut Writer, dev: &Dev<rveth::Rveth>, net: &Net, rtnl: &Rtnl) ->
     put_stats(w, RVNET_A_PAIR_STATS, dev)
 }
 
-fn fill_tun(w: &mut Writer, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) -> Result {
+fn fill_tun(w: &Writer, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) -> Result {
     w.put_u32(RVNET_A_TUN_IFINDEX, dev.ifindex() as u32)?;
     w.put_string(RVNET_A_TUN_IFNAME, dev.name(rtnl))?;
     if let Some(i) = rtun::info(dev) {
@@ -230,7 +230,7 @@ fn dump_all<T: Driver>(
     d: &mut Dump<'_>,
     link: &LinkOps<T>,
     cmd: u8,
-    fill: impl Fn(&mut Writer, &Dev<T>, &Net, &Rtnl) -> Result,
+    fill: impl Fn(&Writer, &Dev<T>, &Net, &Rtnl) -> Result,
 ) -> Result<bool> {
     let net = d.net().get_ref();
     let start = d.cursor()[0] as u32;
@@ -273,7 +273,7 @@ impl Operation for GetInfo {
                 true
             });
         }
-        let mut msg = req.reply(RVNET_CMD_GET_INFO)?;
+        let msg = req.reply(RVNET_CMD_GET_INFO)?;
         msg.put_string(RVNET_A_INFO_VERSION, crate::VERSION)?;
         msg.put_u32(
             RVNET_A_INFO_FEATURES,
@@ -336,8 +336,8 @@ impl Operation for PairNew {
             &mut req.extack(),
             &rtnl,
         )?;
-        let mut msg = req.reply(RVNET_CMD_PAIR_NEW)?;
-        fill_pair(&mut msg, dev, &net, &rtnl)?;
+        let msg = req.reply(RVNET_CMD_PAIR_NEW)?;
+        fill_pair(&msg, dev, &net, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
@@ -373,8 +373,8 @@ impl Operation for PairGet {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
         let dev = named_pair(req, &net, &rtnl)?;
-        let mut msg = req.reply(RVNET_CMD_PAIR_GET)?;
-        fill_pair(&mut msg, dev, &net, &rtnl)?;
+        let msg = req.reply(RVNET_CMD_PAIR_GET)?;
+        fill_pair(&msg, dev, &net, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
@@ -442,8 +442,8 @@ impl Operation for TunNew {
             return Err(EEXIST);
         }
         let dev = rtun::new_persistent(req.net(), name_c, tap, pi, owner, group, &rtnl)?;
-        let mut msg = req.reply(RVNET_CMD_TUN_NEW)?;
-        fill_tun(&mut msg, dev, &rtnl)?;
+        let msg = req.reply(RVNET_CMD_TUN_NEW)?;
+        fill_tun(&msg, dev, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }
@@ -479,8 +479,8 @@ impl Operation for TunGet {
         let net = req.net().get_ref();
         let rtnl = Rtnl::lock();
         let dev = named_tun(req, &net, &rtnl)?;
-        let mut msg = req.reply(RVNET_CMD_TUN_GET)?;
-        fill_tun(&mut msg, dev, &rtnl)?;
+        let msg = req.reply(RVNET_CMD_TUN_GET)?;
+        fill_tun(&msg, dev, &rtnl)?;
         drop(rtnl);
         req.send_reply(msg)
     }

@@ -13,13 +13,16 @@
 mod uapi;
 
 use crate::abstractions::{
-    cred::{in_current_groups, kgid_from_user, kuid_from_user, AtomicKgid, AtomicKuid, Kgid, Kuid},
+    cred::{
+        in_current_groups, kgid_from_user, kgid_to_user, kuid_from_user, kuid_to_user, AtomicKgid,
+        AtomicKuid, Kgid, Kuid,
+    },
     file,
     netdev::{
         ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev,
         Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
     },
-    netlink::{Attrs, ExtAck, Policy},
+    netlink::{total_size, Attrs, ExtAck, Policy, Writer},
     skb::{BhDisabled, DropReason, SkBuff},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -265,6 +268,32 @@ impl Driver for Rtun {
 
     /// tun's empty `tun_net_mclist`: every address is taken.
     fn set_rx_mode(_dev: &Dev<Self>) {}
+
+    /// tun's `tun_get_size`: five `u8` and four `u32` attributes.
+    fn get_size(_dev: &Dev<Self>) -> usize {
+        5 * total_size(1) + 4 * total_size(4)
+    }
+
+    /// tun's `tun_fill_info`, in its order: what `ip -d link` prints for
+    /// tun. One queue and no virtio-net header, so no queue counts.
+    fn fill_info(dev: &Dev<Self>, w: &Writer) -> Result {
+        let Some(sh) = dev.private().shared.get() else {
+            return Ok(());
+        };
+        let ty = if sh.tap { IFF_TAP } else { IFF_TUN };
+        // CAST: IFF_TUN and IFF_TAP are 1 and 2 (`TUN_TYPE_MASK` is 0xf).
+        w.put_u8(IFLA_TUN_TYPE, ty as u8)?;
+        if let Some(o) = sh.owner.load() {
+            w.put_u32(IFLA_TUN_OWNER, kuid_to_user(o))?;
+        }
+        if let Some(g) = sh.group.load() {
+            w.put_u32(IFLA_TUN_GROUP, kgid_to_user(g))?;
+        }
+        w.put_u8(IFLA_TUN_PI, (!sh.no_pi()).into())?;
+        w.put_u8(IFLA_TUN_VNET_HDR, 0)?;
+        w.put_u8(IFLA_TUN_PERSIST, sh.persist().into())?;
+        w.put_u8(IFLA_TUN_MULTI_QUEUE, 0)
+    }
 
     fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
         info.set_driver(c"rtun");

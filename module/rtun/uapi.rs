@@ -76,3 +76,12 @@ pub(crate) const TUN_READQ_SIZE: u32 = uapi::TUN_READQ_SIZE;
 /// fragment limit) and lets the stack drop them; rtun builds linear packets
 /// and stops at 128 KiB less room for the skb's own overhead.
 pub(crate) const RTUN_MAX_WRITE: usize = 128 * 1024 - 1024;
+
+// `IFLA_INFO_DATA` of the link kind, as tun fills it (`ip -d link`).
+pub(crate) const IFLA_TUN_OWNER: u32 = uapi::IFLA_TUN_OWNER;
+pub(crate) const IFLA_TUN_GROUP: u32 = uapi::IFLA_TUN_GROUP;
+pub(crate) const IFLA_TUN_TYPE: u32 = uapi::IFLA_TUN_TYPE;
+pub(crate) const IFLA_TUN_PI: u32 = uapi::IFLA_TUN_PI;
+pub(crate) const IFLA_TUN_VNET_HDR: u32 = uapi::IFLA_TUN_VNET_HDR;
+pub(crate) const IFLA_TUN_PERSIST: u32 = uapi::IFLA_TUN_PERSIST;
+pub(crate) const IFLA_TUN_MULTI_QUEUE: u32 = uapi::IFLA_TUN_MULTI_QUEUE;

@@ -12,7 +12,7 @@ use super::{
     setup::Setup,
 };
 use crate::abstractions::{
-    netlink::{maxtype, Attrs, ExtAck, Policy},
+    netlink::{maxtype, Attrs, ExtAck, Policy, Writer},
     skb::SkBuff,
 };
 use core::marker::PhantomData;
@@ -67,6 +67,24 @@ pub trait Driver: Sized + 'static {
 
     /// Per-device private data.
     type Private: Zeroable + Send + Sync;
+
+    /// The most room [`Driver::fill_info`] takes for `dev`, in bytes: the
+    /// sum of [`total_size`](crate::abstractions::netlink::total_size) of
+    /// each attribute it may put (`rtnl_link_ops::get_size`). Implemented
+    /// together with `fill_info` (checked at build time).
+    fn get_size(_dev: &Dev<Self>) -> usize {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Puts the kind's attributes of `dev` into `IFLA_INFO_DATA`
+    /// (`rtnl_link_ops::fill_info`, for `RTM_GETLINK`, dumps and link
+    /// notifications). Runs without RTNL, possibly in an RCU read-side
+    /// critical section: it must not sleep. An error drops the whole
+    /// `IFLA_INFO_DATA`; putting more than [`Driver::get_size`] said fails
+    /// with `EMSGSIZE` (and the core warns).
+    fn fill_info(_dev: &Dev<Self>, _w: &Writer) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Initialises a freshly allocated device (`rtnl_link_ops::setup`).
     fn setup(dev: &mut Setup<'_>);
@@ -460,6 +478,29 @@ impl<T: Driver> Adapter<T> {
     unsafe extern "C" fn set_rx_mode_callback(dev: *mut bindings::net_device) {
         // SAFETY: `dev` is a device of `T`, allocated for the call.
         T::set_rx_mode(unsafe { Dev::<T>::from_raw(dev) })
+    }
+
+    /// # Safety
+    ///
+    /// `rtnl_link_ops::get_size`: called for a device of this type.
+    pub(super) unsafe extern "C" fn get_size_callback(dev: *const bindings::net_device) -> usize {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        T::get_size(unsafe { Dev::<T>::from_raw(dev) })
+    }
+
+    /// # Safety
+    ///
+    /// `rtnl_link_ops::fill_info`: called for a device of this type with
+    /// the message being built in `skb`, inside the `IFLA_INFO_DATA` nest.
+    pub(super) unsafe extern "C" fn fill_info_callback(
+        skb: *mut bindings::sk_buff,
+        dev: *const bindings::net_device,
+    ) -> c_int {
+        // SAFETY: `skb` holds the message `rtnl_fill_ifinfo` builds, valid
+        // and written only by us for the call.
+        let w = unsafe { Writer::from_raw(skb) };
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        from_result(|| T::fill_info(unsafe { Dev::<T>::from_raw(dev) }, w).map(|()| 0))
     }
 
     /// # Safety

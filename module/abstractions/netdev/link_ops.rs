@@ -57,6 +57,14 @@ impl<T: Driver> LinkOps<T> {
         if T::HAS_GET_LINK_NET {
             o.get_link_net = Some(Adapter::<T>::get_link_net_callback);
         }
+        assert!(
+            T::HAS_FILL_INFO == T::HAS_GET_SIZE,
+            "fill_info and get_size come together"
+        );
+        if T::HAS_FILL_INFO {
+            o.get_size = Some(Adapter::<T>::get_size_callback);
+            o.fill_info = Some(Adapter::<T>::fill_info_callback);
+        }
         // INVARIANT: Built from `T` above.
         LinkOps {
             ops: Opaque::new(o),
