@@ -9,18 +9,40 @@ SHELL := /bin/bash
 PATHS := $(shell bash $(ROOT)/scripts/paths.sh)
 KBUILD_DIR := $(patsubst KBUILD=%,%,$(filter KBUILD=%,$(PATHS)))
 TOOL := $(ROOT)/tools/rvnetctl/target/release/rvnetctl
+PLUGIN_DIR := $(ROOT)/tools/ipplugin
+PLUGINS := $(PLUGIN_DIR)/target/ip
 CMD ?=
 
-.PHONY: all help setup kernel module tool cargo-test test-modules vm test demo bench paths clean
+# The kernel build the module is built against: the cached one, or the
+# user's own 7.3 tree carrying kernel/patches/ (make module KDIR=...).
+KDIR ?= $(KBUILD_DIR)
+# Its release, for /lib/modules/$(KERNELRELEASE).
+KERNELRELEASE ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-all: module tool
+# make install: into the running system, or a staging root (DESTDIR=...).
+DESTDIR ?=
+PREFIX ?= /usr/local
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+# Where Debian's ip looks for link_<kind>.so (its LIBDIR/ip).
+IPLIBDIR ?= /usr/lib/$(MULTIARCH)/ip
+IP ?= $(shell command -v ip)
+DEPMOD ?= /sbin/depmod
+
+.PHONY: all help setup kernel module tool plugins cargo-test test-modules vm test demo bench \
+	paths clean install uninstall install-files kernel-patches
+
+all: module tool plugins
 
 help:
 	@echo "make demo     set up, build, boot a VM and show rvnet at work"
 	@echo "make test     set up, build, cargo test, then every VM test"
 	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians and ratios"
 	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell)"
-	@echo "make setup | kernel | module | tool | cargo-test | paths | clean"
+	@echo "make install  (as root, after make) the module, rvnetctl, the ip plugins, completions, man page"
+	@echo "make uninstall  removes what make install put there (same DESTDIR/PREFIX)"
+	@echo "make module KDIR=/your/7.3/build   the module against your kernel (kernel-patches first)"
+	@echo "make kernel-patches KSRC=/your/linux-7.3   apply kernel/patches/ to your tree"
+	@echo "make setup | kernel | module | tool | plugins | cargo-test | paths | clean"
 
 setup:
 	@bash $(ROOT)/scripts/setup.sh
@@ -28,13 +50,71 @@ setup:
 kernel: setup
 	@bash $(ROOT)/scripts/kernel.sh
 
-# The module alone, against the cached kernel (after `make kernel`).
+# The module alone, against the cached kernel (after `make kernel`) or KDIR.
 module:
-	@test -f $(KBUILD_DIR)/Module.symvers || { echo "no kernel build: run 'make kernel'" >&2; exit 1; }
-	$(MAKE) -C $(KBUILD_DIR) M=$(ROOT) modules
+	@test -f $(KDIR)/Module.symvers || { echo "no kernel build in $(KDIR): run 'make kernel' or give KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules
 
 tool:
 	cd $(ROOT)/tools/rvnetctl && cargo build --release --locked
+
+# The iproute2 plugins: one shared object under both names ip looks for,
+# checked against the ip it is for (refused for another iproute2).
+plugins:
+	cd $(PLUGIN_DIR) && cargo build --release --locked
+	@bash $(PLUGIN_DIR)/check-ip.sh "$(IP)" $(PLUGIN_DIR)/target/release/librvnet_iproute2.so
+	@mkdir -p $(PLUGINS)
+	@cp -f $(PLUGIN_DIR)/target/release/librvnet_iproute2.so $(PLUGINS)/link_rveth.so
+	@ln -sf link_rveth.so $(PLUGINS)/link_rtun.so
+
+# kernel/patches/ onto the user's own 7.3 tree (once; a tree that has them
+# already is left alone, one that half-has them is refused).
+kernel-patches:
+	@test -n "$(KSRC)" && test -f "$(KSRC)/Makefile" || { echo "give KSRC=/path/to/linux-7.3" >&2; exit 1; }
+	@for p in $(ROOT)/kernel/patches/*.patch; do \
+	  if patch -d "$(KSRC)" -p1 -R -s -f --dry-run <"$$p" >/dev/null 2>&1; then \
+	    echo "already applied: $$(basename $$p)"; \
+	  elif patch -d "$(KSRC)" -p1 -s -f --dry-run <"$$p" >/dev/null 2>&1; then \
+	    patch -d "$(KSRC)" -p1 -s -f <"$$p" && echo "applied: $$(basename $$p)"; \
+	  else echo "does not apply to $(KSRC): $$(basename $$p)" >&2; exit 1; fi; \
+	done
+
+# What make install puts where (make uninstall removes exactly these).
+MOD_DEST := /lib/modules/$(KERNELRELEASE)/extra/rvnet.ko
+INSTALLED := $(MOD_DEST) $(PREFIX)/bin/rvnetctl \
+	$(IPLIBDIR)/link_rveth.so $(IPLIBDIR)/link_rtun.so \
+	$(PREFIX)/share/bash-completion/completions/rvnetctl \
+	$(PREFIX)/share/zsh/site-functions/_rvnetctl \
+	$(PREFIX)/share/fish/vendor_completions.d/rvnetctl.fish \
+	$(PREFIX)/share/man/man1/rvnetctl.1
+
+install-files:
+	@for f in $(INSTALLED); do echo "$$f"; done
+
+# Installs what `make` built; builds nothing (as `make modules_install`).
+install:
+	@test -f $(ROOT)/module/rvnet.ko && test -x $(TOOL) && test -f $(PLUGINS)/link_rveth.so || \
+	  { echo "nothing built: run 'make' first" >&2; exit 1; }
+	@test -n "$(KERNELRELEASE)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	@bash $(PLUGIN_DIR)/check-ip.sh "$(IP)" $(PLUGINS)/link_rveth.so
+	install -D -m 0644 $(ROOT)/module/rvnet.ko $(DESTDIR)$(MOD_DEST)
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE)
+	install -D -m 0755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/rvnetctl
+	install -D -m 0644 $(PLUGINS)/link_rveth.so $(DESTDIR)$(IPLIBDIR)/link_rveth.so
+	ln -sf link_rveth.so $(DESTDIR)$(IPLIBDIR)/link_rtun.so
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	$(TOOL) completions bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rvnetctl
+	$(TOOL) completions zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_rvnetctl
+	$(TOOL) completions fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/rvnetctl.fish
+	$(TOOL) manpage >$(DESTDIR)$(PREFIX)/share/man/man1/rvnetctl.1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@if [ -d $(DESTDIR)/lib/modules/$(KERNELRELEASE) ]; then \
+	  rmdir --ignore-fail-on-non-empty $(DESTDIR)/lib/modules/$(KERNELRELEASE)/extra; \
+	  $(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE); fi
 
 # As root (CI, the project machines) the tests that talk to the running
 # kernel's generic netlink and enter namespaces run too.
@@ -54,20 +134,21 @@ paths:
 	@for p in $(PATHS); do echo $$p; done
 
 test: kernel
-	@$(MAKE) -s module tool
+	@$(MAKE) -s module tool plugins
 	@$(MAKE) -s cargo-test
 	@$(MAKE) -s test-modules
 	@bash $(ROOT)/tests/all.sh
 
 demo: kernel
-	@$(MAKE) -s module tool
+	@$(MAKE) -s module tool plugins
 	@bash $(ROOT)/virtme/run.sh "bash $(ROOT)/tests/demo.sh"
 
 bench: kernel
-	@$(MAKE) -s module tool
+	@$(MAKE) -s module tool plugins
 	@bash $(ROOT)/virtme/run.sh "$$(env | grep '^RVNET_BENCH_' | sed "s/=\(.*\)/='\1'/" | tr '\n' ' ') bash $(ROOT)/tests/bench.sh"
 
 clean:
 	@if [ -f $(KBUILD_DIR)/Makefile ]; then $(MAKE) -C $(KBUILD_DIR) M=$(ROOT) clean; \
 	  $(MAKE) -C $(KBUILD_DIR) M=$(ROOT)/tests/modules clean; fi
 	cd $(ROOT)/tools/rvnetctl && cargo clean
+	cd $(PLUGIN_DIR) && cargo clean

@@ -23,6 +23,7 @@ declare -A PKGS=(
 	[gcc-multilib]=/usr/include/asm
 	[procps]=/usr/bin/ps [psmisc]=/usr/bin/killall
 	[openvpn]=/usr/sbin/openvpn
+	[strace]=/usr/bin/strace [jq]=/usr/bin/jq [binutils]=/usr/bin/nm [man-db]=/usr/bin/man
 	[python3-yaml]=/usr/lib/python3/dist-packages/yaml/__init__.py
 	[python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
 )

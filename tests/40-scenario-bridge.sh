@@ -23,7 +23,7 @@ for k in $KINDS; do
 	for i in 1 2 3; do
 		# As container runtimes do: make the pair here, move one end
 		# into the namespace and call it eth0 there.
-		pair_add $k ${k}h$i --peer ${k}c$i
+		ip link add name ${k}h$i type $k peer name ${k}c$i
 		defer ip link del ${k}h$i
 		ip link set dev ${k}c$i netns ${ns[$i]}
 		ip -n ${ns[$i]} link set dev ${k}c$i name eth0

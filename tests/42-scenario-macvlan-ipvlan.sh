@@ -20,7 +20,7 @@ for k in $KINDS; do
 	a=${k}a b=${k}b
 	setup_ns np s1 s2
 	s=("" $s1 $s2)
-	pair_add $k $a --peer $b
+	ip link add name $a type $k peer name $b
 	defer ip link del $a
 	ip link set dev $b netns $np
 	ip -n $np addr add 10.42.0.254/24 dev $b

@@ -24,7 +24,7 @@ for k in $KINDS; do
 	ip -n $np addr add 10.43.0.2/24 dev sw
 	ip -n $np link set dev sw up
 	for i in 1 2; do
-		pair_add $k ${k}${i}a --peer ${k}${i}b --peer-netns-fd /run/netns/$np
+		ip link add name ${k}${i}a type $k peer name ${k}${i}b netns $np
 		ip link set dev ${k}${i}a netns $nb
 		ip -n $np link set dev ${k}${i}b master sw
 		ip -n $np link set dev ${k}${i}b up

@@ -34,7 +34,7 @@ for p in /dev/net/tun:veth /dev/net/rtun:rveth; do
 		"$(ip netns exec $nh cat /sys/class/net/vnic0/type 2>&1)"
 	ip -n $nh link add br0 type bridge
 	ip -n $nh link set dev br0 up
-	pair_add $k ${k}a --peer ${k}b --peer-netns-fd /run/netns/$ng
+	ip link add name ${k}a type $k peer name ${k}b netns $ng
 	ip link set dev ${k}a netns $nh
 	ip -n $ng addr add 10.45.0.2/24 dev ${k}b
 	ip -n $ng link set dev ${k}b up

@@ -9,6 +9,9 @@ KSFT_SKIP=4
 RVNET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RVNET_KO=$RVNET_ROOT/module/rvnet.ko
 PATH=$RVNET_ROOT/tools/rvnetctl/target/release:$PATH
+# ip's link plugins (link_rveth.so, link_rtun.so) from the build, so that
+# `ip link add ... type rveth peer ...` works as for veth (`make plugins`).
+export IP_LIB_DIR=$RVNET_ROOT/tools/ipplugin/target/ip
 
 __tap_n=0
 __tap_fail=0
@@ -241,11 +244,11 @@ RTNL_PAIR=$RVNET_ROOT/tests/tools/rtnl_pair.py
 pair_add() { python3 "$RTNL_PAIR" "$@" >/dev/null; }
 
 # pair_across KIND A NS_A B NS_B [ADDR_A ADDR_B]: a pair with end A in NS_A
-# and end B in NS_B, both up, with the addresses when given.
+# and end B in NS_B, both up, with the addresses when given; made in one
+# request as users write it (for rveth through the iproute2 plugin).
 pair_across() {
 	local kind=$1 a=$2 na=$3 b=$4 nb=$5
-	pair_add "$kind" "$a" --peer "$b" || return 1
-	ip link set dev "$a" netns "$na" && ip link set dev "$b" netns "$nb" || return 1
+	ip link add name "$a" netns "$na" type "$kind" peer name "$b" netns "$nb" || return 1
 	if [ -n "${6:-}" ]; then ip -n "$na" addr add "$6" dev "$a" || return 1; fi
 	if [ -n "${7:-}" ]; then ip -n "$nb" addr add "$7" dev "$b" || return 1; fi
 	ip -n "$na" link set dev "$a" up && ip -n "$nb" link set dev "$b" up
