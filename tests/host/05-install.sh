@@ -7,7 +7,7 @@
 # The VM test 50-install does the same into a running system.
 . "$(dirname "$0")/../lib.sh"
 ktap_header
-ktap_plan 9
+ktap_plan 12
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 mk() { make -s -C "$RVNET_ROOT" "$@"; }
 dest=$tmp/root
@@ -18,7 +18,8 @@ check "install-files names 8 files, the module under /lib/modules/REL/extra" \
 	test "$(wc -l <<<"$files")" -eq 8 -a -n "$rel"
 check "make install DESTDIR=... succeeds" mk install DESTDIR="$dest"
 got=$(cd "$dest" && find . \( -type f -o -type l \) ! -name 'modules.*' | sed 's|^\.||' | sort)
-expect_same "it installed exactly the listed files" '(/[^\n]+'$'\n'')+/[^\n]+' \
+nl=$'\n'
+expect_same "it installed exactly the listed files" "(/[^$nl]+$nl)+/[^$nl]+" \
 	"$(sort <<<"$files")" "$got"
 check "the module is the one built" cmp "$RVNET_ROOT/module/rvnet.ko" "$dest/lib/modules/$rel/extra/rvnet.ko"
 check "depmod indexed it (rtnl-link-rveth alias)" \
@@ -38,6 +39,29 @@ if [ $rc -ne 0 ] && grep -q 'iproute2-6.1.0' <<<"$out" && [ ! -e "$tmp/other" ];
 	ktap_ok "another iproute2 is refused before anything is installed"
 else
 	ktap_fail "another iproute2 is refused before anything is installed"
+	diag "exit $rc: $out"
+fi
+# make kernel-patches on a tree without the series: the files it touches,
+# taken from the cached (patched) tree and reverse-patched to 7.3's.
+ksrc=$(sed -n 's/^KSRC=//p' <<<"$(mk paths)")
+src=$tmp/linux; mkdir -p "$src"; touch "$src/Makefile"
+for f in $(grep -h '^+++ b/' "$RVNET_ROOT"/kernel/patches/*.patch | sed 's|^+++ b/||' | sort -u); do
+	mkdir -p "$src/$(dirname "$f")"; cp "$ksrc/$f" "$src/$f"
+done
+for p in $(ls -r "$RVNET_ROOT"/kernel/patches/*.patch); do patch -s -d "$src" -p1 -R <"$p"; done
+n=$(ls "$RVNET_ROOT"/kernel/patches/*.patch | wc -l)
+cp -a "$src" "$tmp/other-linux"; echo "// another tree" >"$tmp/other-linux/rust/kernel/miscdevice.rs"
+out=$(mk kernel-patches KSRC="$src" 2>&1)
+expect_same "make kernel-patches applies every patch to an unpatched tree" "$RE_NUM" \
+	"$n" "$(grep -c '^applied: ' <<<"$out")"
+out=$(mk kernel-patches KSRC="$src" 2>&1)
+expect_same "a second run finds each already applied and changes nothing" "$RE_NUM" \
+	"$n" "$(grep -c '^already applied: ' <<<"$out")"
+out=$(mk kernel-patches KSRC="$tmp/other-linux" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q 'does not apply' <<<"$out"; then
+	ktap_ok "a tree the series does not fit is refused"
+else
+	ktap_fail "a tree the series does not fit is refused"
 	diag "exit $rc: $out"
 fi
 ktap_finish
