@@ -12,8 +12,8 @@
 //! C header: [`include/net/genetlink.h`](srctree/include/net/genetlink.h)
 
 use super::netdev::{Net, Rtnl};
-use super::netlink::{maxtype, Attrs, ExtAck, Policy};
 pub use super::netlink::Writer;
+use super::netlink::{maxtype, Attrs, ExtAck, Policy};
 use core::{
     marker::PhantomData,
     mem::ManuallyDrop,

@@ -58,7 +58,8 @@ pub struct RtAttr {
 /// An opaque C `FILE`.
 pub enum File {}
 
-type ParseOpt = unsafe extern "C" fn(*mut LinkUtil, c_int, *mut *mut c_char, *mut NlMsgHdr) -> c_int;
+type ParseOpt =
+    unsafe extern "C" fn(*mut LinkUtil, c_int, *mut *mut c_char, *mut NlMsgHdr) -> c_int;
 type PrintOpt = unsafe extern "C" fn(*mut LinkUtil, *mut File, *mut *mut RtAttr);
 type PrintXstats = unsafe extern "C" fn(*mut LinkUtil, *mut File, *mut RtAttr);
 type PrintHelp = unsafe extern "C" fn(*mut LinkUtil, c_int, *mut *mut c_char, *mut File);
