@@ -47,8 +47,9 @@ rvnetctl -n $right -s pair show demo1
 ip -n $left -s link show dev demo0
 rvnetctl -n $left -j -p pair list
 
-step "rvnetctl exercise pair: raw frames both ways, every one checked"
-rvnetctl pair add ex0 --peer ex1
+step "a pair made as veth users do (iproute2 plugin), then rvnetctl exercise pair: raw frames both ways, every one checked"
+ip link add name ex0 type rveth peer name ex1
+ip -d link show dev ex0
 ip link set dev ex0 up
 ip link set dev ex1 up
 rvnetctl exercise pair ex0 ex1 --count 2000
