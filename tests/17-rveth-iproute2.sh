@@ -26,7 +26,6 @@ errors=(
 	"name K1 type KIND foo"
 	"name K1 type KIND help"
 	"name K1 type KIND peer name K2 type dummy"
-	"name K1 up type KIND peer name K2 up"
 	"name K1 type KIND peer name K2 mtu"
 	"name K1 type KIND peer name K2 mtu lots"
 	"name K1 type KIND peer name"
@@ -41,7 +40,7 @@ tuns=(
 	"mode tap user 1000 group 100"
 )
 ktap_header
-ktap_plan $((${#requests[@]} * 2 + ${#errors[@]} + 3 + ${#tuns[@]}))
+ktap_plan $((${#requests[@]} * 2 + ${#errors[@]} + 4 + ${#tuns[@]}))
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
@@ -89,6 +88,24 @@ for t in "${errors[@]}"; do
 	expect_same "'ip link add $t': veth's message, exit code, nothing made" \
 		'.*exit [0-9]+'$'\n''0' "$(cat "$tmp/out.ref")" "$(cat "$tmp/out.rveth")"
 done
+
+# Both ends up at creation: veth fails to open the peer before the pair is
+# linked (ENOTCONN, printed as strerror); rveth fails alike and says so in
+# an extack message. Same exit code, nothing made.
+for kind in veth rveth; do
+	setup_ns ns
+	ip netns exec "$ns" ip link add $(args $kind "name K1 up type KIND peer name K2 up") >"$tmp/up.$kind" 2>&1
+	echo "exit $? links $(ip -n "$ns" -o link show | grep -vc ': lo:')" >>"$tmp/up.$kind"
+	cleanup_ns
+done
+if grep -q '^RTNETLINK answers: Transport endpoint is not connected$' "$tmp/up.veth" &&
+	grep -q '^Error: rveth: cannot configure the peer device\.$' "$tmp/up.rveth" &&
+	[ "$(tail -n1 "$tmp/up.veth")" = "exit 2 links 0" ] && [ "$(tail -n1 "$tmp/up.rveth")" = "exit 2 links 0" ]; then
+	ktap_ok "'ip link add ... up type KIND peer ... up': refused as veth, with an extack message"
+else
+	ktap_fail "'ip link add ... up type KIND peer ... up': refused as veth, with an extack message"
+	diag "veth: $(tr '\n' '|' <"$tmp/up.veth") rveth: $(tr '\n' '|' <"$tmp/up.rveth")"
+fi
 
 expect_same "ip link help rveth: veth's usage" '.*Usage.*' \
 	"$(ip link help veth 2>&1 | veth_as_rveth; echo "exit ${PIPESTATUS[0]}")" \
