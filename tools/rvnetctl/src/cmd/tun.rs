@@ -22,7 +22,7 @@ use crate::{
 const TUN_EXAMPLES: &str = "\
 Examples:
   rvnetctl tun add rtun0 --mode tun
-  rvnetctl tun add tap%d --mode tap --user alice --no-pi
+  rvnetctl tun add tap%d --mode tap --user alice --pi
   rvnetctl -s tun list
   rvnetctl -j tun show rtun0
   rvnetctl tun del rtun0";
@@ -31,9 +31,11 @@ const ADD_EXAMPLES: &str = "\
 Examples:
   rvnetctl tun add rtun0 --mode tun
   rvnetctl tun add rtun%d --mode tun           # the kernel picks the number
-  rvnetctl tun add tap0 --mode tap --user 1000 --group netdev --no-pi
+  rvnetctl tun add tap0 --mode tap --user 1000 --group netdev
+  rvnetctl tun add rtun1 --mode tun --pi       # each packet after a struct tun_pi
 
-Prints the new device as `tun show` does.";
+As with `ip tuntap add`, packets carry no packet information unless --pi is given
+(--no-pi, the default, is still accepted). Prints the new device as `tun show` does.";
 
 const DEL_EXAMPLES: &str = "\
 Examples:
@@ -166,8 +168,13 @@ pub struct AddArgs {
     #[arg(long, value_name = "GROUP")]
     pub group: Option<Id>,
 
-    /// No packet information header before each packet (IFF_NO_PI).
-    #[arg(long)]
+    /// Packet information: each packet after a struct tun_pi (flags, protocol). Off by
+    /// default (IFF_NO_PI), as with `ip tuntap add`.
+    #[arg(long, overrides_with = "no_pi")]
+    pub pi: bool,
+
+    /// No packet information: the default, accepted for old scripts.
+    #[arg(long, hide = true, overrides_with = "pi")]
     pub no_pi: bool,
 }
 
@@ -180,7 +187,7 @@ impl AddArgs {
                 Mode::Tun => TunMode::Tun,
                 Mode::Tap => TunMode::Tap,
             },
-            pi: !self.no_pi,
+            pi: self.pi,
             user: self.user.as_ref().map(Id::uid).transpose()?,
             group: self.group.as_ref().map(Id::gid).transpose()?,
         })
@@ -321,7 +328,8 @@ mod tests {
             mode: Mode::Tap,
             user: Some(Id::Num(1000)),
             group: Some(Id::Name("root".into())),
-            no_pi: true,
+            pi: false,
+            no_pi: false,
         };
         assert_eq!(
             args.request().unwrap(),
@@ -337,7 +345,7 @@ mod tests {
             mode: Mode::Tun,
             user: None,
             group: None,
-            no_pi: false,
+            pi: true,
             ..args
         };
         let req = args.request().unwrap();

@@ -154,8 +154,13 @@ pub struct TunArgs {
     #[arg(long, value_enum, default_value_t = Mode::Tun)]
     pub mode: Mode,
 
-    /// No struct tun_pi before each packet (IFF_NO_PI).
-    #[arg(long)]
+    /// Packet information: each packet after a struct tun_pi. Off by default (IFF_NO_PI),
+    /// as with `ip tuntap add`.
+    #[arg(long, overrides_with = "no_pi")]
+    pub pi: bool,
+
+    /// No packet information: the default, accepted for old scripts.
+    #[arg(long, hide = true, overrides_with = "pi")]
     pub no_pi: bool,
 
     /// Echo requests to send.
@@ -620,7 +625,7 @@ impl<'a> Exchange<'a> {
 /// Creates the device: opens `args.path` non-blocking and attaches it with `TUNSETIFF`.
 /// Returns the file and the device's name.
 fn create(args: &TunArgs) -> Result<(File, String)> {
-    let flags = args.mode.flag() | if args.no_pi { IFF_NO_PI } else { 0 };
+    let flags = args.mode.flag() | if args.pi { 0 } else { IFF_NO_PI };
     let mut req = IfReq::new(&args.name)?.with_flags(flags);
     let path = args.path.display();
     let file = OpenOptions::new()
@@ -661,7 +666,7 @@ pub fn run(args: &TunArgs, opts: Opts) -> Result<()> {
     configure(&device, &args.addr)?;
     let ends = Ends {
         mode: args.mode,
-        pi: !args.no_pi,
+        pi: args.pi,
         local: args.addr.addr,
         remote: args.addr.remote(),
         id: std::process::id() as u16,
@@ -686,7 +691,7 @@ pub fn run(args: &TunArgs, opts: Opts) -> Result<()> {
         device,
         path,
         mode: args.mode,
-        pi: !args.no_pi,
+        pi: args.pi,
         addr: args.addr.to_string(),
         remote: args.addr.remote(),
         sent: exchange.sent,
