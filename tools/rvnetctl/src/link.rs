@@ -39,10 +39,8 @@ pub struct Counters {
 impl Counters {
     /// The counters of device `dev` now.
     pub fn read(dev: &str) -> Result<Self> {
-        let text = fs::read_to_string(PROC_NET_DEV).map_err(|err| Error::Sys {
-            what: format!("cannot read {PROC_NET_DEV}"),
-            errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
-        })?;
+        let text = fs::read_to_string(PROC_NET_DEV)
+            .map_err(|err| Error::io(format!("cannot read {PROC_NET_DEV}"), &err))?;
         Self::parse(&text, dev)
     }
 

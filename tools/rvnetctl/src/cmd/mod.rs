@@ -7,6 +7,7 @@ pub mod info;
 pub mod monitor;
 pub mod pair;
 pub mod tun;
+pub mod tundev;
 pub mod tunnel;
 
 use crate::{ifreq::valid_name, output::Format};

@@ -11,7 +11,7 @@ use std::{fmt, str::FromStr};
 use clap::{Args, Subcommand};
 use nix::unistd::{Group, User};
 
-use super::{cell, exercise::tun::Mode, ifname, on_off, stats_cells, Opts, STATS_HEADER};
+use super::{cell, ifname, on_off, stats_cells, tundev::Mode, Opts, STATS_HEADER};
 use crate::{
     error::{Error, Result},
     family::{Tun, TunMode, TunNew},

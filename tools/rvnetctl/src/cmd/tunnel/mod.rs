@@ -13,13 +13,10 @@
 pub mod check;
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::{ErrorKind, Read, Write},
     net::{SocketAddr, UdpSocket},
-    os::{
-        fd::{AsFd, OwnedFd},
-        unix::fs::OpenOptionsExt,
-    },
+    os::fd::{AsFd, OwnedFd},
     path::PathBuf,
     time::Instant,
 };
@@ -36,16 +33,17 @@ use nix::{
 use serde::Serialize;
 
 use self::check::{check_datagram, Drops, Flow, Reason};
-use super::{exercise::tun::Mode, ifname, Opts};
+use super::{
+    ifname,
+    tundev::{self, Mode, DEFAULT_PATH},
+    Opts,
+};
 use crate::{
     error::{Error, Result},
-    ifreq::{IfReq, IFF_NO_PI},
+    ifreq::IfReq,
     output::{self, Format, Table},
     sys,
 };
-
-/// The rvnet tun character device.
-pub const DEFAULT_PATH: &str = "/dev/net/rtun";
 
 /// How often the device's MTU is read again while nothing happens, and how long a send
 /// waits for room in the socket's buffer (milliseconds).
@@ -163,30 +161,6 @@ pub fn ready_line(device: &str, args: &TunnelArgs) -> String {
     )
 }
 
-fn sys_error(what: String, err: &std::io::Error) -> Error {
-    Error::Sys {
-        what,
-        errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
-    }
-}
-
-/// Opens `args.device_path` and attaches it to `args.dev`; returns the file and the name.
-fn attach(args: &TunnelArgs) -> Result<(File, String)> {
-    let path = args.device_path.display();
-    let mut req = IfReq::new(&args.dev)?.with_flags(args.mode.flag() | IFF_NO_PI);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(nix::libc::O_NONBLOCK)
-        .open(&args.device_path)
-        .map_err(|err| sys_error(format!("cannot open {path}"), &err))?;
-    sys::tun_set_iff(file.as_fd(), &mut req).map_err(|errno| Error::Sys {
-        what: format!("TUNSETIFF {} on {path}", args.dev),
-        errno,
-    })?;
-    Ok((file, req.name()))
-}
-
 /// Asks for [`SOCK_BUF`] bytes of socket buffers, beyond the sysctl limits when we may
 /// (`SO_RCVBUFFORCE` needs CAP_NET_ADMIN); the defaults are kept if neither works.
 fn size_buffers(sock: &UdpSocket) {
@@ -250,7 +224,7 @@ impl Tunnel {
                 Ok(len) => len,
                 Err(err) if err.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-                Err(err) => return Err(sys_error(format!("read from {}", self.path), &err)),
+                Err(err) => return Err(Error::io(format!("read from {}", self.path), &err)),
             };
             match self.send(len) {
                 true => self.to_peer.add(len),
@@ -275,7 +249,7 @@ impl Tunnel {
                 {
                     continue
                 }
-                Err(err) => return Err(sys_error("receive from the UDP socket".into(), &err)),
+                Err(err) => return Err(Error::io("receive from the UDP socket", &err)),
             };
             if from.ip() != self.remote.ip() {
                 self.dropped.add(Reason::Foreign);
@@ -340,7 +314,7 @@ impl Tunnel {
                     .read(&mut self.buf)
                     .err()
                     .unwrap_or_else(|| std::io::Error::from_raw_os_error(Errno::EBADFD as i32));
-                return Err(sys_error(format!("read from {}", self.path), &err));
+                return Err(Error::io(format!("read from {}", self.path), &err));
             }
             if dev.contains(ready) {
                 self.device_to_peer()?;
@@ -370,11 +344,11 @@ pub fn run(args: &TunnelArgs, opts: Opts) -> Result<()> {
             errno,
         })?;
 
-    let (file, device) = attach(args)?;
+    let (file, device) = tundev::attach(&args.device_path, &args.dev, args.mode, false)?;
     let sock = UdpSocket::bind(args.local)
-        .map_err(|err| sys_error(format!("cannot bind a UDP socket to {}", args.local), &err))?;
+        .map_err(|err| Error::io(format!("cannot bind a UDP socket to {}", args.local), &err))?;
     sock.set_nonblocking(true)
-        .map_err(|err| sys_error("cannot make the UDP socket non-blocking".into(), &err))?;
+        .map_err(|err| Error::io("cannot make the UDP socket non-blocking", &err))?;
     size_buffers(&sock);
     let inet = sys::inet_socket().map_err(|errno| Error::Sys {
         what: "cannot open an AF_INET socket".into(),
