@@ -8,7 +8,7 @@
 # (Every process costs ~1 s under a loaded TCG: values are read in batches.)
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 67
+ktap_plan 68
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -170,6 +170,9 @@ expect_eq "tun list: every device" "ft0 ft1 ft2 $name" "$(rvnetctl -j tun list |
 table=$(rvnetctl -s tun list)
 check "tun list: table" grep -Eq '^[0-9]+ +ft1 +tap +off +on +1000 +1000 +0 +0 +[0-9]+' <<<"$table"
 check "tun list -s: counters" grep -q 'QUEUED  *RX-PACKETS' <<<"$table"
+check "tun list -s -s: error counters too, in the table and in JSON" bash -c \
+	'rvnetctl -s -s tun list | grep -q "TX-DROPPED  *RX-ERRORS.*TX-CARRIER\$" &&
+	 rvnetctl -j -s -s tun show ft1 | jq -e ".[0].stats64 | .rx.frame_errors == 0 and .tx.carrier_errors == 0" >/dev/null'
 expect_eq "tun add of a used name: exit 2" "2|Error: a device of that name exists." "$(run_rc rvnetctl tun add ft0 --mode tap)"
 for d in ft0 ft1 ft2 "$name"; do rvnetctl tun del "$d"; done
 expect_eq "tun del: all gone, ip agrees" "[]|" "$(rvnetctl -j tun list)|$(ls /sys/class/net | grep '^ft')"

@@ -25,6 +25,7 @@ Examples:
   rvnetctl -j pair list
   rvnetctl tun add rtun0 --mode tun
   rvnetctl -n blue -s tun list
+  rvnetctl -s -s pair show veth0               # with the error counters too
   rvnetctl -j monitor
   rvnetctl tunnel --dev ov0 --local 10.0.0.1:4789 --remote 10.0.0.2:4789
   rvnetctl p a veth0 --peer veth1              # unique prefixes work, as with `ip l a`
@@ -61,7 +62,13 @@ struct Cli {
     #[arg(short, long, global = true)]
     pretty: bool,
 
-    /// Show statistics; repeat for more.
+    /// Show statistics, as `ip -s`; `-s -s` shows more, as `ip -s -s`.
+    ///
+    /// `pair` and `tun` tables: -s adds the packet, byte and drop counters; -s -s also the
+    /// error counters of /proc/net/dev (rx errors, fifo, frame, multicast; tx errors,
+    /// fifo, collisions, carrier), which then appear in their JSON too (errors,
+    /// fifo_errors, frame_errors, multicast, collisions, carrier_errors, as in
+    /// `ip -j -s -s link`). `tunnel`: -s -s lists every drop reason in the table.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     stats: u8,
 

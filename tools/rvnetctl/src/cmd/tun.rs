@@ -11,7 +11,9 @@ use std::{fmt, str::FromStr};
 use clap::{Args, Subcommand};
 use nix::unistd::{Group, User};
 
-use super::{cell, ifname, on_off, stats_cells, tundev::Mode, Opts, STATS_HEADER};
+use super::{
+    add_errors, cell, ifname, on_off, stats_header, stats_level_cells, tundev::Mode, Opts,
+};
 use crate::{
     error::{Error, Result},
     family::{Tun, TunMode, TunNew},
@@ -195,17 +197,15 @@ impl AddArgs {
 }
 
 impl Row for Tun {
-    fn header(stats: bool) -> Vec<&'static str> {
+    fn header(stats: u8) -> Vec<&'static str> {
         let mut header = vec![
             "IFINDEX", "IFNAME", "MODE", "PI", "PERSIST", "USER", "GROUP", "ATTACHED", "QUEUED",
         ];
-        if stats {
-            header.extend(STATS_HEADER);
-        }
+        header.extend(stats_header(stats));
         header
     }
 
-    fn cells(&self, stats: bool) -> Vec<String> {
+    fn cells(&self, stats: u8) -> Vec<String> {
         let mut cells = vec![
             self.ifindex.to_string(),
             self.ifname.clone(),
@@ -217,9 +217,7 @@ impl Row for Tun {
             cell(self.attached),
             cell(self.queue_len),
         ];
-        if stats {
-            cells.extend(stats_cells(self.stats64.as_ref()));
-        }
+        cells.extend(stats_level_cells(self.stats64.as_ref(), stats));
         cells
     }
 }
@@ -257,18 +255,20 @@ pub fn run(cmd: &TunCmd, opts: Opts) -> Result<()> {
         _ => None,
     };
     let mut rvnet = Rvnet::connect()?;
-    let stats = opts.stats > 0;
-    match (cmd, add) {
-        (TunCmd::Add(_), Some(req)) => {
-            output::print_rows(&[rvnet.tun_new(&req)?], opts.format, stats)
-        }
-        (TunCmd::Del { name }, _) => rvnet.tun_del(name),
-        (TunCmd::List, _) => output::print_rows(&rvnet.tuns()?, opts.format, stats),
-        (TunCmd::Show { name }, _) => {
-            output::print_rows(&[rvnet.tun_get(name)?], opts.format, stats)
-        }
+    let mut tuns = match (cmd, add) {
+        (TunCmd::Add(_), Some(req)) => vec![rvnet.tun_new(&req)?],
+        (TunCmd::Del { name }, _) => return rvnet.tun_del(name),
+        (TunCmd::List, _) => rvnet.tuns()?,
+        (TunCmd::Show { name }, _) => vec![rvnet.tun_get(name)?],
         (TunCmd::Add(_), None) => unreachable!("tun add always has a request"),
+    };
+    if opts.stats >= 2 {
+        let text = crate::link::read_proc_net_dev()?;
+        for tun in &mut tuns {
+            add_errors(&mut tun.stats64, &tun.ifname, &text);
+        }
     }
+    output::print_rows(&tuns, opts.format, opts.stats)
 }
 
 #[cfg(test)]
@@ -358,15 +358,15 @@ mod tests {
     #[test]
     fn table() {
         assert_eq!(
-            render_rows(&[tun()], Format::Table, false).unwrap(),
+            render_rows(&[tun()], Format::Table, 0).unwrap(),
             "IFINDEX  IFNAME  MODE  PI  PERSIST  USER  GROUP  ATTACHED  QUEUED\n\
              9        rtun0   tun   on  on       1000  -      0         0\n"
         );
-        let text = render_rows(&[tun()], Format::Table, true).unwrap();
+        let text = render_rows(&[tun()], Format::Table, 1).unwrap();
         let header: Vec<_> = text.lines().next().unwrap().split_whitespace().collect();
         let row: Vec<_> = text.lines().nth(1).unwrap().split_whitespace().collect();
         assert_eq!(header.len(), 15);
-        assert_eq!(header[9..], STATS_HEADER);
+        assert_eq!(header[9..], crate::cmd::STATS_HEADER);
         assert_eq!(row[9..], ["-"; 6]);
     }
 

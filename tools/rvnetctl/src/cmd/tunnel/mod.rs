@@ -127,6 +127,9 @@ pub struct TunnelReport {
     pub signal: Option<String>,
     /// How long the run lasted.
     pub elapsed_s: f64,
+    /// `-s -s`: the table lists every drop reason, zero or not (JSON always does).
+    #[serde(skip)]
+    pub every_reason: bool,
 }
 
 impl Table for TunnelReport {
@@ -144,9 +147,19 @@ impl Table for TunnelReport {
                 "dropped",
                 format!("{} ({})", self.dropped.total(), self.dropped.summary()),
             ),
+        ]
+        .into_iter()
+        .chain(
+            Reason::ALL
+                .iter()
+                .filter(|_| self.every_reason)
+                .map(|r| (r.name(), self.dropped.get(*r).to_string())),
+        )
+        .chain([
             ("signal", self.signal.clone().unwrap_or_else(|| "-".into())),
             ("elapsed", format!("{:.3} s", self.elapsed_s)),
-        ]
+        ])
+        .collect()
     }
 }
 
@@ -388,6 +401,7 @@ pub fn run(args: &TunnelArgs, opts: Opts) -> Result<()> {
         dropped: tunnel.dropped,
         signal: outcome.as_ref().ok().cloned(),
         elapsed_s: start.elapsed().as_secs_f64(),
+        every_reason: opts.stats >= 2,
     };
     // The device goes before the counters are printed: a script that saw them may count on
     // a non-persistent device being gone.
@@ -433,6 +447,7 @@ mod tests {
             dropped,
             signal: Some("SIGTERM".into()),
             elapsed_s: 1.5,
+            every_reason: false,
         }
     }
 
@@ -454,6 +469,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("signal    SIGTERM\n"), "{text}");
+        assert!(!text.contains("bad_length"), "{text}");
+        let every = TunnelReport {
+            every_reason: true,
+            ..report()
+        };
+        let text = render(&every, Format::Table).unwrap();
+        assert!(text.contains("\noversized    1\n"), "{text}");
+        assert!(text.contains("\nsend_failed  0\n"), "{text}");
+        assert_eq!(text.lines().count(), 8 + Reason::ALL.len() + 2);
+        assert_eq!(
+            render(&every, Format::Json).unwrap(),
+            render(&report(), Format::Json).unwrap()
+        );
     }
 
     #[test]
