@@ -13,14 +13,14 @@ n=${RVNET_ROUNDTRIP:-1000000}
 
 for path in /dev/net/tun /dev/net/rtun; do
 	p=$(basename $path)
-	out=$(rvnetctl -j exercise tun "${p}rt%d" --path $path --count $n --window 64 2>&1)
+	out=$(rvnetctl -j exercise tun "${p}rt%d" --path $path --pi --count $n --window 64 2>&1)
 	rc=$?
-	expect_eq "$p: $n TUN packets round-trip intact, counters exact" 0 $rc
+	expect_eq "$p: $n TUN packets (PI) round-trip intact, counters exact" 0 $rc
 	[ $rc -ne 0 ] && printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
 	diag "$p TUN: $(python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(round(d["packets_per_s"]), "packets/s,", round(d["elapsed_s"], 1), "s")' <<<"$out" 2>/dev/null)"
-	out=$(rvnetctl -j exercise tun "${p}rp%d" --path $path --mode tap --no-pi --count $((n / 10)) 2>&1)
+	out=$(rvnetctl -j exercise tun "${p}rp%d" --path $path --mode tap --count $((n / 10)) 2>&1)
 	rc=$?
-	expect_eq "$p: $((n / 10)) TAP frames (no PI) round-trip intact" 0 $rc
+	expect_eq "$p: $((n / 10)) TAP frames (no PI, the default) round-trip intact" 0 $rc
 	[ $rc -ne 0 ] && printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
 done
 ktap_finish

@@ -8,7 +8,7 @@
 # (Every process costs ~1 s under a loaded TCG: values are read in batches.)
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 67
+ktap_plan 68
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -143,7 +143,7 @@ json=$(rvnetctl -j tun show ft0)
 read -r keys rxkeys values <<<"$(jq -c '.[0] | keys, (.stats64.rx | keys), {mode, pi, persist, attached, queue_len}' <<<"$json" | tr '\n' ' ')"
 expect_eq "tun show -j: key set" '["attached","ifindex","ifname","mode","persist","pi","queue_len","stats64"]' "$keys"
 expect_eq "tun show -j: stats64.rx keys" "$DIR_KEYS" "$rxkeys"
-expect_eq "tun show -j: values" '{"mode":"tun","pi":true,"persist":true,"attached":0,"queue_len":0}' "$values"
+expect_eq "tun show -j: values (no PI by default, as ip tuntap)" '{"mode":"tun","pi":false,"persist":true,"attached":0,"queue_len":0}' "$values"
 expect_same "tun add prints what tun show prints" '\{.*"ifname":"ft0".*\}' \
 	"$(jq -c '.[0] | del(.stats64)' <<<"$json")" "$(jq -c '.[0] | del(.stats64)' <<<"$out")"
 filter='.[0] | "\(.ifindex) \(.ifname)"'
@@ -152,13 +152,13 @@ expect_same "tun show agrees with ip -d -j link (ifindex, ifname, kind rtun)" "[
 
 defer ip link del ft1
 json=$(rvnetctl -j tun add ft1 --mode tap --no-pi --user 1000 --group 1000)
-expect_eq "tun add --mode tap --no-pi --user --group: key set" \
+expect_eq "tun add --mode tap --no-pi (the default, still accepted) --user --group: key set" \
 	'["attached","group","ifindex","ifname","mode","persist","pi","queue_len","stats64","user"]' "$(jkeys "$json")"
 expect_eq "tun add tap: values" '{"mode":"tap","pi":false,"user":1000,"group":1000}' \
 	"$(jq -c '.[0] | {mode, pi, user, group}' <<<"$json")"
 defer ip link del ft2
-expect_eq "tun add --user root --group root: names become ids" "0 0" \
-	"$(rvnetctl -j tun add ft2 --mode tun --user root --group root | jq -r '.[0] | "\(.user) \(.group)"')"
+expect_eq "tun add --pi --user root --group root: PI, names become ids" "true 0 0" \
+	"$(rvnetctl -j tun add ft2 --mode tun --pi --user root --group root | jq -r '.[0] | "\(.pi) \(.user) \(.group)"')"
 expect_eq "tun add --user of an unknown name: exit 1, nothing made" "1|Error: unknown user \"rvnet-nosuch\".|" \
 	"$(run_rc rvnetctl tun add ft3 --mode tun --user rvnet-nosuch)|$(ls /sys/class/net | grep -x ft3)"
 
@@ -170,6 +170,9 @@ expect_eq "tun list: every device" "ft0 ft1 ft2 $name" "$(rvnetctl -j tun list |
 table=$(rvnetctl -s tun list)
 check "tun list: table" grep -Eq '^[0-9]+ +ft1 +tap +off +on +1000 +1000 +0 +0 +[0-9]+' <<<"$table"
 check "tun list -s: counters" grep -q 'QUEUED  *RX-PACKETS' <<<"$table"
+check "tun list -s -s: error counters too, in the table and in JSON" bash -c \
+	'rvnetctl -s -s tun list | grep -q "TX-DROPPED  *RX-ERRORS.*TX-CARRIER\$" &&
+	 rvnetctl -j -s -s tun show ft1 | jq -e ".[0].stats64 | .rx.frame_errors == 0 and .tx.carrier_errors == 0" >/dev/null'
 expect_eq "tun add of a used name: exit 2" "2|Error: a device of that name exists." "$(run_rc rvnetctl tun add ft0 --mode tap)"
 for d in ft0 ft1 ft2 "$name"; do rvnetctl tun del "$d"; done
 expect_eq "tun del: all gone, ip agrees" "[]|" "$(rvnetctl -j tun list)|$(ls /sys/class/net | grep '^ft')"

@@ -57,8 +57,8 @@ rvnetctl -s pair show ex0
 rvnetctl pair del ex0
 
 step "an rtun device made with rvnetctl: exercise tun pings the kernel through it"
-rvnetctl tun add rdemo0 --mode tun --no-pi
-rvnetctl exercise tun rdemo0 --path /dev/net/rtun --no-pi --count 2000
+rvnetctl tun add rdemo0 --mode tun
+rvnetctl exercise tun rdemo0 --path /dev/net/rtun --count 2000
 rvnetctl -s tun show rdemo0
 rvnetctl tun list
 rvnetctl tun del rdemo0

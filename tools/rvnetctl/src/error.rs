@@ -114,6 +114,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::Sys`] for a failed I/O call: `what` failed with `err`'s errno (`EIO` when it
+    /// has none).
+    pub fn io(what: impl Into<String>, err: &io::Error) -> Self {
+        Error::Sys {
+            what: what.into(),
+            errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
+        }
+    }
+
     /// The exit code iproute2 would use for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {

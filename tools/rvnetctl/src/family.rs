@@ -27,6 +27,31 @@ pub struct DirStats {
     pub packets: u64,
     /// Packets dropped.
     pub dropped: u64,
+    /// The error counters (`-s -s`), which the family does not report: from
+    /// `/proc/net/dev`, with `ip -j -s -s link`'s key names.
+    #[serde(flatten)]
+    pub errors: Option<DirErrors>,
+}
+
+/// One direction's error counters, as `/proc/net/dev` sums them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DirErrors {
+    /// Errors of any kind.
+    pub errors: u64,
+    /// FIFO (overrun) errors.
+    pub fifo_errors: u64,
+    /// rx: length, overrun, CRC and frame errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame_errors: Option<u64>,
+    /// rx: multicast packets received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<u64>,
+    /// tx: collisions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collisions: Option<u64>,
+    /// tx: carrier, aborted, window and heartbeat errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carrier_errors: Option<u64>,
 }
 
 /// A device's counters (attribute set `stats`).
@@ -47,11 +72,13 @@ impl Stats64 {
                 bytes: get(RVNET_A_STATS_RX_BYTES)?,
                 packets: get(RVNET_A_STATS_RX_PACKETS)?,
                 dropped: get(RVNET_A_STATS_RX_DROPPED)?,
+                errors: None,
             },
             tx: DirStats {
                 bytes: get(RVNET_A_STATS_TX_BYTES)?,
                 packets: get(RVNET_A_STATS_TX_PACKETS)?,
                 dropped: get(RVNET_A_STATS_TX_DROPPED)?,
+                errors: None,
             },
         })
     }
@@ -499,11 +526,13 @@ mod tests {
             bytes: 2,
             packets: 1,
             dropped: 5,
+            errors: None,
         },
         tx: DirStats {
             bytes: 4,
             packets: 3,
             dropped: 6,
+            errors: None,
         },
     };
 

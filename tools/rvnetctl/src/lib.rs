@@ -5,7 +5,8 @@
 //! The binary (`main.rs`) only parses the command line and maps errors to exit codes;
 //! everything else lives here so it can be tested without a kernel.
 
-// Only `sys` may use `unsafe` (ioctls and a packet socket address); it says so itself.
+// Only `sys` (ioctls, a packet socket address) and `ifreq` (reads of the `struct ifreq`
+// union) may use `unsafe`; they say so themselves.
 #![deny(unsafe_code)]
 
 pub mod cmd;

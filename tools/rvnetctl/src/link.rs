@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::{
     error::{Error, Result},
+    family::DirErrors,
     ifreq::{IfReq, IFF_UP},
     sys,
     wire::Mac,
@@ -39,28 +40,12 @@ pub struct Counters {
 impl Counters {
     /// The counters of device `dev` now.
     pub fn read(dev: &str) -> Result<Self> {
-        let text = fs::read_to_string(PROC_NET_DEV).map_err(|err| Error::Sys {
-            what: format!("cannot read {PROC_NET_DEV}"),
-            errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
-        })?;
-        Self::parse(&text, dev)
+        Self::parse(&read_proc_net_dev()?, dev)
     }
 
     /// The counters of `dev` in the text of `/proc/net/dev`.
     pub fn parse(text: &str, dev: &str) -> Result<Self> {
-        let Some(fields) = text.lines().skip(2).find_map(|line| {
-            let (name, fields) = line.split_once(':')?;
-            (name.trim() == dev).then_some(fields)
-        }) else {
-            return Err(Error::NoDevice(dev.to_owned()));
-        };
-        // Receive: bytes packets errs drop fifo frame compressed multicast, then
-        // transmit: bytes packets errs drop fifo colls carrier compressed.
-        let numbers: Vec<u64> = fields
-            .split_whitespace()
-            .map(str::parse)
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|_| Error::Malformed(format!("{PROC_NET_DEV}: line of {dev}")))?;
+        let numbers = proc_net_dev_line(text, dev)?;
         match numbers[..] {
             [rx_bytes, rx_packets, _, _, _, _, _, _, tx_bytes, tx_packets, ..] => Ok(Self {
                 rx_packets,
@@ -84,6 +69,55 @@ impl Counters {
             tx_bytes: self.tx_bytes.wrapping_sub(before.tx_bytes),
         }
     }
+}
+
+/// The numbers of `dev`'s line in the text of `/proc/net/dev`. Receive: bytes packets
+/// errs drop fifo frame compressed multicast, then transmit: bytes packets errs drop fifo
+/// colls carrier compressed.
+pub fn proc_net_dev_line(text: &str, dev: &str) -> Result<Vec<u64>> {
+    let Some(fields) = text.lines().skip(2).find_map(|line| {
+        let (name, fields) = line.split_once(':')?;
+        (name.trim() == dev).then_some(fields)
+    }) else {
+        return Err(Error::NoDevice(dev.to_owned()));
+    };
+    fields
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::Malformed(format!("{PROC_NET_DEV}: line of {dev}")))
+}
+
+/// The error counters of `dev` in the text of `/proc/net/dev`, receive then transmit;
+/// `None` if the device is not there (it went away) or the line is short.
+pub fn dev_errors(text: &str, dev: &str) -> Option<(DirErrors, DirErrors)> {
+    match proc_net_dev_line(text, dev).ok()?[..] {
+        [_, _, rx_errs, _, rx_fifo, rx_frame, _, rx_mcast, _, _, tx_errs, _, tx_fifo, tx_colls, tx_carrier, ..] => {
+            Some((
+                DirErrors {
+                    errors: rx_errs,
+                    fifo_errors: rx_fifo,
+                    frame_errors: Some(rx_frame),
+                    multicast: Some(rx_mcast),
+                    ..DirErrors::default()
+                },
+                DirErrors {
+                    errors: tx_errs,
+                    fifo_errors: tx_fifo,
+                    collisions: Some(tx_colls),
+                    carrier_errors: Some(tx_carrier),
+                    ..DirErrors::default()
+                },
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Reads `/proc/self/net/dev` once, for [`dev_errors`].
+pub fn read_proc_net_dev() -> Result<String> {
+    fs::read_to_string(PROC_NET_DEV)
+        .map_err(|err| Error::io(format!("cannot read {PROC_NET_DEV}"), &err))
 }
 
 /// A device as the `exercise` commands need it.

@@ -4,7 +4,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io;
+use std::{io, path::PathBuf};
 
 use clap::{ArgAction, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
@@ -13,7 +13,7 @@ use rvnetctl::{
         self, exercise::Exercise, monitor::MonitorArgs, pair::PairCmd, tun::TunCmd,
         tunnel::TunnelArgs, Opts,
     },
-    error::{error_line, ExitCode, Result},
+    error::{error_line, Error, ExitCode, Result},
     netns,
     output::Format,
 };
@@ -25,8 +25,10 @@ Examples:
   rvnetctl -j pair list
   rvnetctl tun add rtun0 --mode tun
   rvnetctl -n blue -s tun list
+  rvnetctl -s -s pair show veth0               # with the error counters too
   rvnetctl -j monitor
   rvnetctl tunnel --dev ov0 --local 10.0.0.1:4789 --remote 10.0.0.2:4789
+  rvnetctl p a veth0 --peer veth1              # unique prefixes work, as with `ip l a`
   rvnetctl completions bash > /etc/bash_completion.d/rvnetctl
 
 Exit status: 0 ok, 1 error in rvnetctl, 2 the kernel refused, 255 bad command line.";
@@ -37,9 +39,20 @@ Examples:
   rvnetctl completions zsh > ~/.zfunc/_rvnetctl
   source <(rvnetctl completions bash)";
 
+const MANPAGE_EXAMPLES: &str = "\
+Examples:
+  rvnetctl manpage | man -l -                  # the main page, to stdout
+  rvnetctl manpage /usr/share/man/man1         # rvnetctl.1 and one page per subcommand";
+
 /// Control rvnet virtual network devices.
 #[derive(Debug, Parser)]
-#[command(name = "rvnetctl", version, arg_required_else_help = true, after_help = EXAMPLES)]
+#[command(
+    name = "rvnetctl",
+    version,
+    arg_required_else_help = true,
+    infer_subcommands = true,
+    after_help = EXAMPLES
+)]
 struct Cli {
     /// Print JSON.
     #[arg(short, long, global = true)]
@@ -49,7 +62,13 @@ struct Cli {
     #[arg(short, long, global = true)]
     pretty: bool,
 
-    /// Show statistics; repeat for more.
+    /// Show statistics, as `ip -s`; `-s -s` shows more, as `ip -s -s`.
+    ///
+    /// `pair` and `tun` tables: -s adds the packet, byte and drop counters; -s -s also the
+    /// error counters of /proc/net/dev (rx errors, fifo, frame, multicast; tx errors,
+    /// fifo, collisions, carrier), which then appear in their JSON too (errors,
+    /// fifo_errors, frame_errors, multicast, collisions, carrier_errors, as in
+    /// `ip -j -s -s link`). `tunnel`: -s -s lists every drop reason in the table.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     stats: u8,
 
@@ -93,6 +112,14 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Write the manual pages: rvnetctl.1 to stdout, or rvnetctl.1 and one page per
+    /// subcommand into DIR.
+    #[command(hide = true, after_help = MANPAGE_EXAMPLES)]
+    Manpage {
+        /// Where to write the pages (it must exist).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Exit code for a command line clap did not accept (help and version are not errors).
@@ -104,15 +131,106 @@ fn usage_exit_code(err: &clap::Error) -> ExitCode {
     }
 }
 
+/// The subcommands whose names start with `prefix` (by name or alias), by name.
+fn starting_with<'a>(cmd: &'a clap::Command, prefix: &str) -> Vec<&'a str> {
+    cmd.get_subcommands()
+        .filter(|sub| {
+            sub.get_name().starts_with(prefix)
+                || sub.get_all_aliases().any(|a| a.starts_with(prefix))
+        })
+        .map(clap::Command::get_name)
+        .collect()
+}
+
+/// Follows the subcommands of `args` as clap infers them; the first word that is the
+/// prefix of several (`t`: tun and tunnel) and what it could be.
+fn ambiguity(cmd: &clap::Command, args: &[String]) -> Option<(String, Vec<String>)> {
+    let mut cmd = cmd;
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        if word.starts_with('-') {
+            // The one option that takes a value, alone or ending a cluster (`-jn NAME`).
+            if word == "--netns" || (!word.starts_with("--") && word.ends_with('n')) {
+                words.next();
+            }
+            continue;
+        }
+        if let Some(sub) = cmd.find_subcommand(word) {
+            cmd = sub;
+            continue;
+        }
+        match starting_with(cmd, word)[..] {
+            [name] => cmd = cmd.find_subcommand(name)?,
+            [_, _, ..] => {
+                let names = starting_with(cmd, word)
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect();
+                return Some((word.clone(), names));
+            }
+            [] => return None,
+        }
+    }
+    None
+}
+
+/// Parses `args` (the program's name first); a prefix of several subcommands is an error
+/// that names them.
+fn parse_from(args: Vec<String>) -> std::result::Result<Cli, clap::Error> {
+    Cli::try_parse_from(&args).map_err(|err| {
+        if err.kind() != clap::error::ErrorKind::InvalidSubcommand {
+            return err;
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        match ambiguity(&cmd, args.get(1..).unwrap_or_default()) {
+            Some((word, names)) => cmd.error(
+                clap::error::ErrorKind::InvalidSubcommand,
+                format!("'{word}' is ambiguous: it could be {}", names.join(" or ")),
+            ),
+            None => err,
+        }
+    })
+}
+
 /// Writes the completion script for `shell` to `out`.
 fn completions(shell: Shell, out: &mut dyn io::Write) {
     clap_complete::generate(shell, &mut Cli::command(), "rvnetctl", out);
 }
 
+/// The manual pages' command: the parser's, without `help` subcommands (the pages of
+/// their parents say as much).
+fn man_command() -> clap::Command {
+    Cli::command().disable_help_subcommand(true)
+}
+
+/// Writes the main manual page, rvnetctl.1, to `out`.
+fn manpage(out: &mut dyn io::Write) -> io::Result<()> {
+    clap_mangen::Man::new(man_command()).render(out)
+}
+
+/// Writes rvnetctl.1 and one page per visible subcommand (rvnetctl-pair-add.1, ...) into
+/// `dir`.
+fn manpages(dir: &std::path::Path) -> io::Result<()> {
+    clap_mangen::generate_to(man_command(), dir)
+}
+
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Completions { shell } = cli.command {
-        completions(shell, &mut io::stdout().lock());
-        return Ok(());
+    match &cli.command {
+        Command::Completions { shell } => {
+            completions(*shell, &mut io::stdout().lock());
+            return Ok(());
+        }
+        Command::Manpage { dir: None } => return Ok(manpage(&mut io::stdout().lock())?),
+        Command::Manpage { dir: Some(dir) } => {
+            return manpages(dir).map_err(|err| {
+                Error::io(
+                    format!("cannot write the manual pages into {}", dir.display()),
+                    &err,
+                )
+            })
+        }
+        _ => {}
     }
     if let Some(name) = &cli.netns {
         netns::enter(name)?;
@@ -128,12 +246,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Monitor(args) => cmd::monitor::run(&args, opts),
         Command::Tunnel(args) => cmd::tunnel::run(&args, opts),
         Command::Exercise { what } => cmd::exercise::run(&what, opts),
-        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Manpage { .. } => unreachable!("handled above"),
     }
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = match Cli::try_parse() {
+    let args = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let cli = match parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             // Nothing sensible is left to do if stderr is gone.
@@ -163,7 +284,12 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> std::result::Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("rvnetctl").chain(args.iter().copied()))
+        parse_from(
+            std::iter::once("rvnetctl")
+                .chain(args.iter().copied())
+                .map(str::to_owned)
+                .collect(),
+        )
     }
 
     #[test]
@@ -255,6 +381,7 @@ mod tests {
                 name: "rtun%d".into(),
                 path: "/dev/net/rtun".into(),
                 mode: Mode::Tun,
+                pi: false,
                 no_pi: false,
                 count: 1000,
                 size: 56,
@@ -272,7 +399,7 @@ mod tests {
             "/dev/net/tun",
             "--mode",
             "tap",
-            "--no-pi",
+            "--pi",
             "--count",
             "1000000",
             "--size=1472",
@@ -282,7 +409,7 @@ mod tests {
             "192.168.7.9/30",
         ]);
         assert_eq!(args.path, std::path::PathBuf::from("/dev/net/tun"));
-        assert_eq!((args.mode, args.no_pi), (Mode::Tap, true));
+        assert_eq!((args.mode, args.pi), (Mode::Tap, true));
         assert_eq!((args.count, args.size, args.window), (1_000_000, 1472, 1));
         assert_eq!(args.addr.remote().to_string(), "192.168.7.10");
     }
@@ -446,6 +573,7 @@ mod tests {
                 mode: Mode::Tun,
                 user: None,
                 group: None,
+                pi: false,
                 no_pi: false,
             })
         );
@@ -458,14 +586,15 @@ mod tests {
                 "alice",
                 "--group",
                 "100",
-                "--no-pi"
+                "--pi"
             ]),
             TunCmd::Add(tun::AddArgs {
                 name: "tap0".into(),
                 mode: Mode::Tap,
                 user: Some(tun::Id::Name("alice".into())),
                 group: Some(tun::Id::Num(100)),
-                no_pi: true,
+                pi: true,
+                no_pi: false,
             })
         );
     }
@@ -699,6 +828,169 @@ mod tests {
             let text = String::from_utf8(out).unwrap();
             assert!(text.contains("rvnetctl"), "{shell:?}");
             assert!(text.contains("peer-netns"), "{shell:?}");
+        }
+    }
+
+    #[test]
+    fn unique_prefixes_name_subcommands_at_every_level() {
+        assert_eq!(pair_cmd(&["l"]), PairCmd::List);
+        assert_eq!(
+            parse(&["p", "a", "a"]).unwrap().command,
+            parse(&["pair", "add", "a"]).unwrap().command
+        );
+        assert_eq!(
+            parse(&["pa", "d", "a"]).unwrap().command,
+            Command::Pair {
+                cmd: PairCmd::Del { name: "a".into() }
+            }
+        );
+        assert_eq!(parse(&["i"]).unwrap().command, Command::Info);
+        assert_eq!(
+            parse(&[
+                "-j",
+                "tunn",
+                "--dev",
+                "a",
+                "--local",
+                "1.2.3.4:1",
+                "--remote",
+                "1.2.3.5:1"
+            ])
+            .unwrap()
+            .command,
+            parse(&[
+                "-j",
+                "tunnel",
+                "--dev",
+                "a",
+                "--local",
+                "1.2.3.4:1",
+                "--remote",
+                "1.2.3.5:1"
+            ])
+            .unwrap()
+            .command
+        );
+        // A whole name wins over the longer names it begins.
+        assert_eq!(
+            parse(&["tun", "s", "t"]).unwrap().command,
+            Command::Tun {
+                cmd: TunCmd::Show { name: "t".into() }
+            }
+        );
+        assert_eq!(exercise(&["p", "a", "b"]), exercise(&["pair", "a", "b"]));
+        assert!(matches!(exercise(&["t", "t0"]), Exercise::Tun(_)));
+        assert!(matches!(
+            parse(&["mo"]).unwrap().command,
+            Command::Monitor(_)
+        ));
+        assert_eq!(
+            parse(&["co", "fish"]).unwrap().command,
+            Command::Completions { shell: Shell::Fish }
+        );
+    }
+
+    #[test]
+    fn ambiguous_prefixes_are_usage_errors_that_name_the_candidates() {
+        for (args, word, names) in [
+            (&["t"][..], "t", "tun or tunnel"),
+            (&["-jn", "foo", "tu", "list"], "tu", "tun or tunnel"),
+            (&["-s", "m"], "m", "monitor or manpage"),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::InvalidSubcommand);
+            assert_eq!(usage_exit_code(&err), ExitCode::Usage);
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("'{word}' is ambiguous: it could be {names}")),
+                "{args:?}: {text}"
+            );
+        }
+        // Unknown words are still reported as such.
+        let err = parse(&["pair", "x"]).unwrap_err();
+        assert!(!err.to_string().contains("ambiguous"));
+        assert_eq!(usage_exit_code(&err), ExitCode::Usage);
+    }
+
+    #[test]
+    fn pi_is_off_unless_asked_for() {
+        let add =
+            |args: &[&str]| match tun_cmd(&[&["add", "t0", "--mode", "tun"][..], args].concat()) {
+                TunCmd::Add(args) => args.request().unwrap().pi,
+                other => panic!("{other:?}"),
+            };
+        assert!(!add(&[]));
+        assert!(add(&["--pi"]));
+        assert!(!add(&["--no-pi"]), "--no-pi is the default");
+        assert!(!add(&["--pi", "--no-pi"]), "the last one wins");
+        assert!(add(&["--no-pi", "--pi"]));
+        assert!(!tun_args(&["t0"]).pi);
+        assert!(tun_args(&["t0", "--pi"]).pi);
+        assert!(!tun_args(&["t0", "--no-pi"]).pi);
+        assert!(!tun_args(&["t0", "--pi", "--no-pi"]).pi);
+    }
+
+    #[test]
+    fn manpage_mentions_every_subcommand() {
+        let mut out = Vec::new();
+        manpage(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(page.contains(".TH rvnetctl 1"), "{page}");
+        let subs: Vec<_> = Cli::command()
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        assert_eq!(subs.len(), 7);
+        for name in subs {
+            assert!(page.contains(&format!("rvnetctl\\-{name}(1)")), "{name}");
+        }
+        assert!(!page.contains("manpage"));
+        assert!(page.contains("Examples:"));
+    }
+
+    #[test]
+    fn manpages_one_per_subcommand() {
+        let dir = std::env::temp_dir().join(format!("rvnetctl-man-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        manpages(&dir).unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        std::fs::remove_dir_all(&dir).unwrap();
+        for page in [
+            "rvnetctl.1",
+            "rvnetctl-info.1",
+            "rvnetctl-pair.1",
+            "rvnetctl-pair-add.1",
+            "rvnetctl-tun-list.1",
+            "rvnetctl-monitor.1",
+            "rvnetctl-tunnel.1",
+            "rvnetctl-exercise-tun.1",
+            "rvnetctl-completions.1",
+        ] {
+            assert!(names.iter().any(|n| n == page), "{page} not in {names:?}");
+        }
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("manpage") || n.contains("help")),
+            "{names:?}"
+        );
+        assert!(parse(&["manpage"]).is_ok() && parse(&["manpage", "/tmp"]).is_ok());
+        assert!(manpages(std::path::Path::new("/nonexistent/dir")).is_err());
+    }
+
+    #[test]
+    fn fish_completions_exist() {
+        let mut out = Vec::new();
+        completions(Shell::Fish, &mut out);
+        let script = String::from_utf8(out).unwrap();
+        assert!(script.contains("complete -c rvnetctl"), "{script}");
+        for word in ["pair", "tunnel", "exercise", "--peer-netns", "--pi"] {
+            assert!(script.contains(word.trim_start_matches('-')), "{word}");
         }
     }
 

@@ -47,10 +47,11 @@ pub fn table(rows: &[(&str, String)]) -> String {
 
 /// A value shown as one row of a table under a header line (a list of devices).
 pub trait Row {
-    /// The column titles; `stats` adds the counters' columns.
-    fn header(stats: bool) -> Vec<&'static str>;
+    /// The column titles; `stats` (how many times `-s` was given) adds the counters'
+    /// columns.
+    fn header(stats: u8) -> Vec<&'static str>;
     /// This value's cells, in the header's order.
-    fn cells(&self, stats: bool) -> Vec<String>;
+    fn cells(&self, stats: u8) -> Vec<String>;
 }
 
 /// Renders rows of cells as left-aligned columns two spaces apart, without trailing
@@ -79,7 +80,7 @@ pub fn columns(rows: &[Vec<String>]) -> String {
 }
 
 /// Renders `items`: a table with a header line, or a JSON array (`[]` when empty).
-pub fn render_rows<T: Serialize + Row>(items: &[T], format: Format, stats: bool) -> Result<String> {
+pub fn render_rows<T: Serialize + Row>(items: &[T], format: Format, stats: u8) -> Result<String> {
     let json = match format {
         Format::Table => {
             let header = T::header(stats).into_iter().map(str::to_owned).collect();
@@ -95,7 +96,7 @@ pub fn render_rows<T: Serialize + Row>(items: &[T], format: Format, stats: bool)
 }
 
 /// Prints `items` in `format` on stdout.
-pub fn print_rows<T: Serialize + Row>(items: &[T], format: Format, stats: bool) -> Result<()> {
+pub fn print_rows<T: Serialize + Row>(items: &[T], format: Format, stats: u8) -> Result<()> {
     let text = render_rows(items, format, stats)?;
     io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
@@ -143,15 +144,15 @@ mod tests {
     };
 
     impl Row for Sample {
-        fn header(stats: bool) -> Vec<&'static str> {
+        fn header(stats: u8) -> Vec<&'static str> {
             match stats {
-                false => vec!["NAME", "COUNT"],
-                true => vec!["NAME", "COUNT", "MORE"],
+                0 => vec!["NAME", "COUNT"],
+                _ => vec!["NAME", "COUNT", "MORE"],
             }
         }
-        fn cells(&self, stats: bool) -> Vec<String> {
+        fn cells(&self, stats: u8) -> Vec<String> {
             let mut cells = vec![self.name.to_owned(), self.count.to_string()];
-            if stats {
+            if stats > 0 {
                 cells.push("x".into());
             }
             cells
@@ -166,13 +167,13 @@ mod tests {
     #[test]
     fn rows_as_aligned_columns() {
         assert_eq!(
-            render_rows(&[SAMPLE, LONG], Format::Table, false).unwrap(),
+            render_rows(&[SAMPLE, LONG], Format::Table, 0).unwrap(),
             "NAME         COUNT\n\
              a            2\n\
              longer-name  12345\n"
         );
         assert_eq!(
-            render_rows(&[SAMPLE], Format::Table, true).unwrap(),
+            render_rows(&[SAMPLE], Format::Table, 1).unwrap(),
             "NAME  COUNT  MORE\na     2      x\n"
         );
     }
@@ -181,16 +182,16 @@ mod tests {
     fn no_rows_is_a_header_or_an_empty_array() {
         let none: [Sample; 0] = [];
         assert_eq!(
-            render_rows(&none, Format::Table, false).unwrap(),
+            render_rows(&none, Format::Table, 0).unwrap(),
             "NAME  COUNT\n"
         );
-        assert_eq!(render_rows(&none, Format::Json, false).unwrap(), "[]\n");
+        assert_eq!(render_rows(&none, Format::Json, 0).unwrap(), "[]\n");
     }
 
     #[test]
     fn rows_as_json_array() {
         assert_eq!(
-            render_rows(&[SAMPLE, LONG], Format::Json, true).unwrap(),
+            render_rows(&[SAMPLE, LONG], Format::Json, 1).unwrap(),
             "[{\"name\":\"a\",\"count\":2},{\"name\":\"longer-name\",\"count\":12345}]\n"
         );
     }

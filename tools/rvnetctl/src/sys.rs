@@ -13,7 +13,6 @@ use std::{
 
 use nix::{
     errno::Errno,
-    libc,
     sys::socket::{self, AddressFamily, LinkAddr, SockFlag, SockType, SockaddrLike},
 };
 
@@ -21,26 +20,26 @@ use crate::ifreq::IfReq;
 
 /// `TUNSETIFF` = `_IOW('T', 202, int)` (`linux/if_tun.h`). Encoded as taking an `int`, it
 /// takes a `struct ifreq *` and writes the name of the device it attached to back into it.
-pub const TUNSETIFF: u32 = 0x4004_54ca;
+pub const TUNSETIFF: u32 = libc::TUNSETIFF as u32;
 /// `SIOCGIFFLAGS` (`linux/sockios.h`): read `ifr_flags`.
-pub const SIOCGIFFLAGS: u32 = 0x8913;
+pub const SIOCGIFFLAGS: u32 = libc::SIOCGIFFLAGS as u32;
 /// `SIOCSIFFLAGS`: set `ifr_flags`.
-pub const SIOCSIFFLAGS: u32 = 0x8914;
+pub const SIOCSIFFLAGS: u32 = libc::SIOCSIFFLAGS as u32;
 /// `SIOCSIFADDR`: set the IPv4 address.
-pub const SIOCSIFADDR: u32 = 0x8916;
+pub const SIOCSIFADDR: u32 = libc::SIOCSIFADDR as u32;
 /// `SIOCSIFNETMASK`: set the IPv4 netmask.
-pub const SIOCSIFNETMASK: u32 = 0x891c;
+pub const SIOCSIFNETMASK: u32 = libc::SIOCSIFNETMASK as u32;
 /// `SIOCGIFMTU`: read `ifr_mtu`.
-pub const SIOCGIFMTU: u32 = 0x8921;
+pub const SIOCGIFMTU: u32 = libc::SIOCGIFMTU as u32;
 /// `SIOCGIFHWADDR`: read `ifr_hwaddr`.
-pub const SIOCGIFHWADDR: u32 = 0x8927;
+pub const SIOCGIFHWADDR: u32 = libc::SIOCGIFHWADDR as u32;
 /// `SIOCGIFINDEX`: read `ifr_ifindex`.
-pub const SIOCGIFINDEX: u32 = 0x8933;
+pub const SIOCGIFINDEX: u32 = libc::SIOCGIFINDEX as u32;
 
 /// `ETH_P_ALL` (`linux/if_ether.h`): every protocol, outgoing frames included.
-pub const ETH_P_ALL: u16 = 0x0003;
+pub const ETH_P_ALL: u16 = libc::ETH_P_ALL as u16;
 /// `PACKET_OUTGOING` (`linux/if_packet.h`): `sll_pkttype` of a frame the device sent.
-pub const PACKET_OUTGOING: u8 = 4;
+pub const PACKET_OUTGOING: u8 = libc::PACKET_OUTGOING;
 
 /// The raw ioctl wrappers; `_bad` because the numbers are passed as they are (the encoded
 /// size of `TUNSETIFF` does not match its argument).
@@ -166,19 +165,18 @@ mod tests {
         let encoded = nix::request_code_write!(b'T', 202, size_of::<libc::c_int>());
         assert_eq!(encoded as u32, TUNSETIFF);
         assert_eq!(TUNSETIFF, 0x4004_54ca);
-        assert_eq!(libc::TUNSETIFF as u32, TUNSETIFF);
     }
 
     #[test]
-    fn socket_ioctl_numbers_match_libc() {
-        assert_eq!(libc::SIOCGIFFLAGS as u32, SIOCGIFFLAGS);
-        assert_eq!(libc::SIOCSIFFLAGS as u32, SIOCSIFFLAGS);
-        assert_eq!(libc::SIOCSIFADDR as u32, SIOCSIFADDR);
-        assert_eq!(libc::SIOCSIFNETMASK as u32, SIOCSIFNETMASK);
-        assert_eq!(libc::SIOCGIFMTU as u32, SIOCGIFMTU);
-        assert_eq!(libc::SIOCGIFHWADDR as u32, SIOCGIFHWADDR);
-        assert_eq!(libc::SIOCGIFINDEX as u32, SIOCGIFINDEX);
-        assert_eq!(libc::ETH_P_ALL as u16, ETH_P_ALL);
-        assert_eq!(libc::PACKET_OUTGOING, PACKET_OUTGOING);
+    fn socket_ioctl_numbers() {
+        assert_eq!(
+            [SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCSIFADDR, SIOCSIFNETMASK],
+            [0x8913, 0x8914, 0x8916, 0x891c]
+        );
+        assert_eq!(
+            [SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFINDEX],
+            [0x8921, 0x8927, 0x8933]
+        );
+        assert_eq!((ETH_P_ALL, PACKET_OUTGOING), (3, 4));
     }
 }

@@ -14,46 +14,47 @@ use std::net::Ipv4Addr;
 pub type Mac = [u8; ETH_ALEN];
 
 /// Length of a MAC address.
-pub const ETH_ALEN: usize = 6;
+pub const ETH_ALEN: usize = libc::ETH_ALEN as usize;
 /// Length of an Ethernet header (no VLAN tag, no FCS).
-pub const ETH_HLEN: usize = 14;
+pub const ETH_HLEN: usize = libc::ETH_HLEN as usize;
 /// Ethertype of IPv4.
-pub const ETH_P_IP: u16 = 0x0800;
+pub const ETH_P_IP: u16 = libc::ETH_P_IP as u16;
 /// Ethertype of ARP.
-pub const ETH_P_ARP: u16 = 0x0806;
+pub const ETH_P_ARP: u16 = libc::ETH_P_ARP as u16;
 /// Ethertype of IPv6.
-pub const ETH_P_IPV6: u16 = 0x86dd;
+pub const ETH_P_IPV6: u16 = libc::ETH_P_IPV6 as u16;
 /// IEEE 802 "local experimental ethertype 1", free for tests like this one.
-pub const ETH_P_802_EX1: u16 = 0x88b5;
+pub const ETH_P_802_EX1: u16 = libc::ETH_P_802_EX1 as u16;
 /// The broadcast MAC address.
 pub const BROADCAST: Mac = [0xff; ETH_ALEN];
 
-/// Length of `struct tun_pi` (`linux/if_tun.h`).
+/// Length of `struct tun_pi` (`linux/if_tun.h`: `__u16 flags; __be16 proto;`), which libc
+/// does not define.
 pub const TUN_PI_LEN: usize = 4;
 /// `tun_pi.flags`: the packet did not fit in the reader's buffer and was cut.
-pub const TUN_PKT_STRIP: u16 = 0x0001;
+pub const TUN_PKT_STRIP: u16 = libc::TUN_PKT_STRIP as u16;
 
 /// Length of an IPv4 header without options.
 pub const IPV4_HLEN: usize = 20;
 /// IP protocol number of ICMP.
-pub const IPPROTO_ICMP: u8 = 1;
+pub const IPPROTO_ICMP: u8 = libc::IPPROTO_ICMP as u8;
 /// TTL of the requests we build.
 pub const IPV4_TTL: u8 = 64;
 /// Length of an ICMP echo header (type, code, checksum, id, sequence).
 pub const ICMP_ECHO_HLEN: usize = 8;
-/// ICMP type of an echo reply.
+/// ICMP type of an echo reply (`linux/icmp.h`; libc does not define the ICMP types).
 pub const ICMP_ECHOREPLY: u8 = 0;
-/// ICMP type of an echo request.
+/// ICMP type of an echo request (not in libc either).
 pub const ICMP_ECHO: u8 = 8;
 
 /// Length of an ARP packet for Ethernet and IPv4.
 pub const ARP_LEN: usize = 28;
 /// ARP hardware type of Ethernet.
-pub const ARPHRD_ETHER: u16 = 1;
+pub const ARPHRD_ETHER: u16 = libc::ARPHRD_ETHER;
 /// ARP operation: request.
-pub const ARPOP_REQUEST: u16 = 1;
+pub const ARPOP_REQUEST: u16 = libc::ARPOP_REQUEST;
 /// ARP operation: reply.
-pub const ARPOP_REPLY: u16 = 2;
+pub const ARPOP_REPLY: u16 = libc::ARPOP_REPLY;
 
 /// Bytes at the start of every payload that hold the 64-bit sequence number; the rest is
 /// [`pattern_byte`]s.

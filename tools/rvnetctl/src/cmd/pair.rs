@@ -9,7 +9,7 @@ use std::os::fd::AsRawFd;
 
 use clap::{Args, Subcommand};
 
-use super::{cell, ifname, stats_cells, Opts, STATS_HEADER};
+use super::{add_errors, cell, ifname, stats_header, stats_level_cells, Opts};
 use crate::{
     error::Result,
     family::{Pair, PairNew},
@@ -103,7 +103,7 @@ pub struct AddArgs {
 }
 
 impl Row for Pair {
-    fn header(stats: bool) -> Vec<&'static str> {
+    fn header(stats: u8) -> Vec<&'static str> {
         let mut header = vec![
             "IFINDEX",
             "IFNAME",
@@ -113,13 +113,11 @@ impl Row for Pair {
             "MTU",
             "CARRIER",
         ];
-        if stats {
-            header.extend(STATS_HEADER);
-        }
+        header.extend(stats_header(stats));
         header
     }
 
-    fn cells(&self, stats: bool) -> Vec<String> {
+    fn cells(&self, stats: u8) -> Vec<String> {
         let mut cells = vec![
             self.ifindex.to_string(),
             self.ifname.clone(),
@@ -129,9 +127,7 @@ impl Row for Pair {
             cell(self.mtu),
             cell(self.carrier.map(up_down)),
         ];
-        if stats {
-            cells.extend(stats_cells(self.stats64.as_ref()));
-        }
+        cells.extend(stats_level_cells(self.stats64.as_ref(), stats));
         cells
     }
 }
@@ -182,13 +178,19 @@ fn add(rvnet: &mut Rvnet, args: &AddArgs) -> Result<Pair> {
 /// `rvnetctl pair ...`.
 pub fn run(cmd: &PairCmd, opts: Opts) -> Result<()> {
     let mut rvnet = Rvnet::connect()?;
-    let stats = opts.stats > 0;
-    match cmd {
-        PairCmd::Add(args) => output::print_rows(&[add(&mut rvnet, args)?], opts.format, stats),
-        PairCmd::Del { name } => rvnet.pair_del(name),
-        PairCmd::List => output::print_rows(&rvnet.pairs()?, opts.format, stats),
-        PairCmd::Show { name } => output::print_rows(&[rvnet.pair_get(name)?], opts.format, stats),
+    let mut pairs = match cmd {
+        PairCmd::Add(args) => vec![add(&mut rvnet, args)?],
+        PairCmd::Del { name } => return rvnet.pair_del(name),
+        PairCmd::List => rvnet.pairs()?,
+        PairCmd::Show { name } => vec![rvnet.pair_get(name)?],
+    };
+    if opts.stats >= 2 {
+        let text = crate::link::read_proc_net_dev()?;
+        for pair in &mut pairs {
+            add_errors(&mut pair.stats64, &pair.ifname, &text);
+        }
     }
+    output::print_rows(&pairs, opts.format, opts.stats)
 }
 
 #[cfg(test)]
@@ -213,11 +215,13 @@ mod tests {
                     bytes: 980,
                     packets: 10,
                     dropped: 0,
+                    errors: None,
                 },
                 tx: DirStats {
                     bytes: 1078,
                     packets: 11,
                     dropped: 2,
+                    errors: None,
                 },
             }),
         }
@@ -226,7 +230,7 @@ mod tests {
     #[test]
     fn table() {
         assert_eq!(
-            render_rows(&[pair()], Format::Table, false).unwrap(),
+            render_rows(&[pair()], Format::Table, 0).unwrap(),
             "IFINDEX  IFNAME  PEER  PEER-IFINDEX  PEER-NETNSID  MTU   CARRIER\n\
              7        a       b     8             -             1500  down\n"
         );
@@ -234,7 +238,7 @@ mod tests {
 
     #[test]
     fn table_with_stats() {
-        let text = render_rows(&[pair()], Format::Table, true).unwrap();
+        let text = render_rows(&[pair()], Format::Table, 1).unwrap();
         let lines: Vec<_> = text.lines().collect();
         assert!(lines[0].ends_with(
             "CARRIER  RX-PACKETS  RX-BYTES  RX-DROPPED  TX-PACKETS  TX-BYTES  TX-DROPPED"
@@ -245,7 +249,7 @@ mod tests {
 
     #[test]
     fn json_is_an_array_like_ip() {
-        let text = render_rows(&[pair()], Format::Json, false).unwrap();
+        let text = render_rows(&[pair()], Format::Json, 0).unwrap();
         assert!(text.starts_with(r#"[{"ifindex":7,"ifname":"a","link":"b","link_index":8,"#));
     }
 

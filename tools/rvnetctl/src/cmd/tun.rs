@@ -11,7 +11,9 @@ use std::{fmt, str::FromStr};
 use clap::{Args, Subcommand};
 use nix::unistd::{Group, User};
 
-use super::{cell, exercise::tun::Mode, ifname, on_off, stats_cells, Opts, STATS_HEADER};
+use super::{
+    add_errors, cell, ifname, on_off, stats_header, stats_level_cells, tundev::Mode, Opts,
+};
 use crate::{
     error::{Error, Result},
     family::{Tun, TunMode, TunNew},
@@ -22,7 +24,7 @@ use crate::{
 const TUN_EXAMPLES: &str = "\
 Examples:
   rvnetctl tun add rtun0 --mode tun
-  rvnetctl tun add tap%d --mode tap --user alice --no-pi
+  rvnetctl tun add tap%d --mode tap --user alice --pi
   rvnetctl -s tun list
   rvnetctl -j tun show rtun0
   rvnetctl tun del rtun0";
@@ -31,9 +33,11 @@ const ADD_EXAMPLES: &str = "\
 Examples:
   rvnetctl tun add rtun0 --mode tun
   rvnetctl tun add rtun%d --mode tun           # the kernel picks the number
-  rvnetctl tun add tap0 --mode tap --user 1000 --group netdev --no-pi
+  rvnetctl tun add tap0 --mode tap --user 1000 --group netdev
+  rvnetctl tun add rtun1 --mode tun --pi       # each packet after a struct tun_pi
 
-Prints the new device as `tun show` does.";
+As with `ip tuntap add`, packets carry no packet information unless --pi is given
+(--no-pi, the default, is still accepted). Prints the new device as `tun show` does.";
 
 const DEL_EXAMPLES: &str = "\
 Examples:
@@ -166,8 +170,13 @@ pub struct AddArgs {
     #[arg(long, value_name = "GROUP")]
     pub group: Option<Id>,
 
-    /// No packet information header before each packet (IFF_NO_PI).
-    #[arg(long)]
+    /// Packet information: each packet after a struct tun_pi (flags, protocol). Off by
+    /// default (IFF_NO_PI), as with `ip tuntap add`.
+    #[arg(long, overrides_with = "no_pi")]
+    pub pi: bool,
+
+    /// No packet information: the default, accepted for old scripts.
+    #[arg(long, hide = true, overrides_with = "pi")]
     pub no_pi: bool,
 }
 
@@ -180,7 +189,7 @@ impl AddArgs {
                 Mode::Tun => TunMode::Tun,
                 Mode::Tap => TunMode::Tap,
             },
-            pi: !self.no_pi,
+            pi: self.pi,
             user: self.user.as_ref().map(Id::uid).transpose()?,
             group: self.group.as_ref().map(Id::gid).transpose()?,
         })
@@ -188,17 +197,15 @@ impl AddArgs {
 }
 
 impl Row for Tun {
-    fn header(stats: bool) -> Vec<&'static str> {
+    fn header(stats: u8) -> Vec<&'static str> {
         let mut header = vec![
             "IFINDEX", "IFNAME", "MODE", "PI", "PERSIST", "USER", "GROUP", "ATTACHED", "QUEUED",
         ];
-        if stats {
-            header.extend(STATS_HEADER);
-        }
+        header.extend(stats_header(stats));
         header
     }
 
-    fn cells(&self, stats: bool) -> Vec<String> {
+    fn cells(&self, stats: u8) -> Vec<String> {
         let mut cells = vec![
             self.ifindex.to_string(),
             self.ifname.clone(),
@@ -210,9 +217,7 @@ impl Row for Tun {
             cell(self.attached),
             cell(self.queue_len),
         ];
-        if stats {
-            cells.extend(stats_cells(self.stats64.as_ref()));
-        }
+        cells.extend(stats_level_cells(self.stats64.as_ref(), stats));
         cells
     }
 }
@@ -250,18 +255,20 @@ pub fn run(cmd: &TunCmd, opts: Opts) -> Result<()> {
         _ => None,
     };
     let mut rvnet = Rvnet::connect()?;
-    let stats = opts.stats > 0;
-    match (cmd, add) {
-        (TunCmd::Add(_), Some(req)) => {
-            output::print_rows(&[rvnet.tun_new(&req)?], opts.format, stats)
-        }
-        (TunCmd::Del { name }, _) => rvnet.tun_del(name),
-        (TunCmd::List, _) => output::print_rows(&rvnet.tuns()?, opts.format, stats),
-        (TunCmd::Show { name }, _) => {
-            output::print_rows(&[rvnet.tun_get(name)?], opts.format, stats)
-        }
+    let mut tuns = match (cmd, add) {
+        (TunCmd::Add(_), Some(req)) => vec![rvnet.tun_new(&req)?],
+        (TunCmd::Del { name }, _) => return rvnet.tun_del(name),
+        (TunCmd::List, _) => rvnet.tuns()?,
+        (TunCmd::Show { name }, _) => vec![rvnet.tun_get(name)?],
         (TunCmd::Add(_), None) => unreachable!("tun add always has a request"),
+    };
+    if opts.stats >= 2 {
+        let text = crate::link::read_proc_net_dev()?;
+        for tun in &mut tuns {
+            add_errors(&mut tun.stats64, &tun.ifname, &text);
+        }
     }
+    output::print_rows(&tuns, opts.format, opts.stats)
 }
 
 #[cfg(test)]
@@ -321,7 +328,8 @@ mod tests {
             mode: Mode::Tap,
             user: Some(Id::Num(1000)),
             group: Some(Id::Name("root".into())),
-            no_pi: true,
+            pi: false,
+            no_pi: false,
         };
         assert_eq!(
             args.request().unwrap(),
@@ -337,7 +345,7 @@ mod tests {
             mode: Mode::Tun,
             user: None,
             group: None,
-            no_pi: false,
+            pi: true,
             ..args
         };
         let req = args.request().unwrap();
@@ -350,15 +358,15 @@ mod tests {
     #[test]
     fn table() {
         assert_eq!(
-            render_rows(&[tun()], Format::Table, false).unwrap(),
+            render_rows(&[tun()], Format::Table, 0).unwrap(),
             "IFINDEX  IFNAME  MODE  PI  PERSIST  USER  GROUP  ATTACHED  QUEUED\n\
              9        rtun0   tun   on  on       1000  -      0         0\n"
         );
-        let text = render_rows(&[tun()], Format::Table, true).unwrap();
+        let text = render_rows(&[tun()], Format::Table, 1).unwrap();
         let header: Vec<_> = text.lines().next().unwrap().split_whitespace().collect();
         let row: Vec<_> = text.lines().nth(1).unwrap().split_whitespace().collect();
         assert_eq!(header.len(), 15);
-        assert_eq!(header[9..], STATS_HEADER);
+        assert_eq!(header[9..], crate::cmd::STATS_HEADER);
         assert_eq!(row[9..], ["-"; 6]);
     }
 

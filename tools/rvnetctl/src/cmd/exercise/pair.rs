@@ -16,6 +16,7 @@ use std::{
 };
 
 use clap::{value_parser, Args};
+use etherparse::Ethernet2HeaderSlice;
 use nix::{
     errno::Errno,
     poll::PollFlags,
@@ -31,7 +32,7 @@ use crate::{
     output::{self, Table},
     sys::{self, ETH_P_ALL, PACKET_OUTGOING},
     wire::{
-        check_payload, fill_payload, mac_to_string, put_eth, Eth, Mac, PayloadError, ETH_HLEN,
+        check_payload, fill_payload, mac_to_string, put_eth, Mac, PayloadError, ETH_HLEN,
         ETH_P_802_EX1,
     },
 };
@@ -172,7 +173,8 @@ pub enum Frame {
 
 /// Sorts `frame`, which arrived at `to` while we waited for frame `expected` from `from`.
 /// A frame of ours (our ethertype, from the sender's MAC) that is not exactly the expected
-/// one is an error saying what is wrong with it.
+/// one is an error saying what is wrong with it; anything else (IPv6 router
+/// solicitations, MLD reports, ...) is someone else's, counted and not failed on.
 pub fn classify(
     frame: &[u8],
     from: &Mac,
@@ -180,15 +182,16 @@ pub fn classify(
     expected: u64,
     size: usize,
 ) -> Result<Frame, String> {
-    let eth = match Eth::parse(frame) {
-        Some(eth) if eth.ethertype == ETH_P_802_EX1 && eth.src == *from => eth,
+    // Parsed by etherparse, not by the code that built the frame.
+    let eth = match Ethernet2HeaderSlice::from_slice(frame) {
+        Ok(eth) if eth.ether_type().0 == ETH_P_802_EX1 && eth.source() == *from => eth,
         _ => return Ok(Frame::Other),
     };
     let wrong = |problem: String| Err(format!("frame {expected}: {problem}"));
-    if eth.dst != *to {
-        return wrong(format!("sent to {}", mac_to_string(&eth.dst)));
+    if eth.destination() != *to {
+        return wrong(format!("sent to {}", mac_to_string(&eth.destination())));
     }
-    match check_payload(eth.payload, expected, size) {
+    match check_payload(&frame[eth.slice().len()..], expected, size) {
         Ok(()) => Ok(Frame::Ours),
         Err(PayloadError::Seq { got }) => wrong(format!("got frame {got} (lost or reordered)")),
         Err(problem) => wrong(problem.to_string()),

@@ -18,24 +18,24 @@
 
 use std::{
     fmt,
-    fs::{File, OpenOptions},
+    fs::File,
     io::{ErrorKind, Read, Write},
     net::Ipv4Addr,
-    os::{fd::AsFd, unix::fs::OpenOptionsExt},
+    os::fd::AsFd,
     path::PathBuf,
     str::FromStr,
     time::{Duration, Instant},
 };
 
-use clap::{value_parser, Args, ValueEnum};
-use nix::{errno::Errno, libc, poll::PollFlags};
+use clap::{value_parser, Args};
+use nix::poll::PollFlags;
 use serde::Serialize;
 
 use super::{check_moved, moved, rate, Amount, Quiet, QUIET_LIMIT};
 use crate::{
-    cmd::Opts,
+    cmd::{tundev, Opts},
     error::{Error, Result},
-    ifreq::{IfReq, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_UP},
+    ifreq::{IfReq, IFF_UP},
     link::Counters,
     output::{self, Table},
     sys,
@@ -45,39 +45,10 @@ use crate::{
     },
 };
 
-/// The rvnet tun character device.
-pub const DEFAULT_PATH: &str = "/dev/net/rtun";
+pub use crate::cmd::tundev::{Mode, DEFAULT_PATH};
+
 /// The MAC address we send from in tap mode: locally administered, unicast.
 pub const REMOTE_MAC: Mac = [0x02, 0x72, 0x76, 0x6e, 0x00, 0x02];
-
-/// Layer 3 or layer 2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// IP packets (`IFF_TUN`).
-    Tun,
-    /// Ethernet frames (`IFF_TAP`).
-    Tap,
-}
-
-impl Mode {
-    /// The `IFF_*` flag that asks for this mode.
-    pub fn flag(self) -> u16 {
-        match self {
-            Mode::Tun => IFF_TUN,
-            Mode::Tap => IFF_TAP,
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Mode::Tun => "tun",
-            Mode::Tap => "tap",
-        })
-    }
-}
 
 /// An IPv4 address and prefix length, `10.203.0.1/24`, with room for the remote end: the
 /// next address, inside the subnet and not its broadcast address.
@@ -154,8 +125,13 @@ pub struct TunArgs {
     #[arg(long, value_enum, default_value_t = Mode::Tun)]
     pub mode: Mode,
 
-    /// No struct tun_pi before each packet (IFF_NO_PI).
-    #[arg(long)]
+    /// Packet information: each packet after a struct tun_pi. Off by default (IFF_NO_PI),
+    /// as with `ip tuntap add`.
+    #[arg(long, overrides_with = "no_pi")]
+    pub pi: bool,
+
+    /// No packet information: the default, accepted for old scripts.
+    #[arg(long, hide = true, overrides_with = "pi")]
     pub no_pi: bool,
 
     /// Echo requests to send.
@@ -450,15 +426,8 @@ fn write_frame(file: &File, frame: &[u8], what: &dyn Fn() -> String) -> Result<(
                     )));
                 }
             }
-            Err(err) => return Err(sys_error(what(), &err)),
+            Err(err) => return Err(Error::io(what(), &err)),
         }
-    }
-}
-
-fn sys_error(what: String, err: &std::io::Error) -> Error {
-    Error::Sys {
-        what,
-        errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
     }
 }
 
@@ -512,7 +481,7 @@ impl<'a> Exchange<'a> {
                         return Ok(None);
                     }
                 }
-                Err(err) => return Err(sys_error(format!("read from {}", self.path), &err)),
+                Err(err) => return Err(Error::io(format!("read from {}", self.path), &err)),
             }
         }
     }
@@ -617,25 +586,6 @@ impl<'a> Exchange<'a> {
     }
 }
 
-/// Creates the device: opens `args.path` non-blocking and attaches it with `TUNSETIFF`.
-/// Returns the file and the device's name.
-fn create(args: &TunArgs) -> Result<(File, String)> {
-    let flags = args.mode.flag() | if args.no_pi { IFF_NO_PI } else { 0 };
-    let mut req = IfReq::new(&args.name)?.with_flags(flags);
-    let path = args.path.display();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&args.path)
-        .map_err(|err| sys_error(format!("cannot open {path}"), &err))?;
-    sys::tun_set_iff(file.as_fd(), &mut req).map_err(|errno| Error::Sys {
-        what: format!("TUNSETIFF {} on {path}", args.name),
-        errno,
-    })?;
-    Ok((file, req.name()))
-}
-
 /// Gives device `name` the address `addr` and brings it up.
 fn configure(name: &str, addr: &IfAddr) -> Result<()> {
     let sock = sys::inet_socket().map_err(|errno| Error::Sys {
@@ -657,11 +607,11 @@ fn configure(name: &str, addr: &IfAddr) -> Result<()> {
 
 /// `rvnetctl exercise tun`.
 pub fn run(args: &TunArgs, opts: Opts) -> Result<()> {
-    let (file, device) = create(args)?;
+    let (file, device) = tundev::attach(&args.path, &args.name, args.mode, args.pi)?;
     configure(&device, &args.addr)?;
     let ends = Ends {
         mode: args.mode,
-        pi: !args.no_pi,
+        pi: args.pi,
         local: args.addr.addr,
         remote: args.addr.remote(),
         id: std::process::id() as u16,
@@ -686,7 +636,7 @@ pub fn run(args: &TunArgs, opts: Opts) -> Result<()> {
         device,
         path,
         mode: args.mode,
-        pi: !args.no_pi,
+        pi: args.pi,
         addr: args.addr.to_string(),
         remote: args.addr.remote(),
         sent: exchange.sent,

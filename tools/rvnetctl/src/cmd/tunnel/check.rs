@@ -19,7 +19,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::{
-    cmd::exercise::tun::Mode,
+    cmd::tundev::Mode,
     wire::{Eth, ETH_HLEN, ETH_P_IP, ETH_P_IPV6, IPV4_HLEN},
 };
 

@@ -13,13 +13,10 @@
 pub mod check;
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::{ErrorKind, Read, Write},
     net::{SocketAddr, UdpSocket},
-    os::{
-        fd::{AsFd, OwnedFd},
-        unix::fs::OpenOptionsExt,
-    },
+    os::fd::{AsFd, OwnedFd},
     path::PathBuf,
     time::Instant,
 };
@@ -36,16 +33,17 @@ use nix::{
 use serde::Serialize;
 
 use self::check::{check_datagram, Drops, Flow, Reason};
-use super::{exercise::tun::Mode, ifname, Opts};
+use super::{
+    ifname,
+    tundev::{self, Mode, DEFAULT_PATH},
+    Opts,
+};
 use crate::{
     error::{Error, Result},
-    ifreq::{IfReq, IFF_NO_PI},
+    ifreq::IfReq,
     output::{self, Format, Table},
     sys,
 };
-
-/// The rvnet tun character device.
-pub const DEFAULT_PATH: &str = "/dev/net/rtun";
 
 /// How often the device's MTU is read again while nothing happens, and how long a send
 /// waits for room in the socket's buffer (milliseconds).
@@ -129,6 +127,9 @@ pub struct TunnelReport {
     pub signal: Option<String>,
     /// How long the run lasted.
     pub elapsed_s: f64,
+    /// `-s -s`: the table lists every drop reason, zero or not (JSON always does).
+    #[serde(skip)]
+    pub every_reason: bool,
 }
 
 impl Table for TunnelReport {
@@ -146,9 +147,19 @@ impl Table for TunnelReport {
                 "dropped",
                 format!("{} ({})", self.dropped.total(), self.dropped.summary()),
             ),
+        ]
+        .into_iter()
+        .chain(
+            Reason::ALL
+                .iter()
+                .filter(|_| self.every_reason)
+                .map(|r| (r.name(), self.dropped.get(*r).to_string())),
+        )
+        .chain([
             ("signal", self.signal.clone().unwrap_or_else(|| "-".into())),
             ("elapsed", format!("{:.3} s", self.elapsed_s)),
-        ]
+        ])
+        .collect()
     }
 }
 
@@ -161,30 +172,6 @@ pub fn ready_line(device: &str, args: &TunnelArgs) -> String {
         args.local,
         args.remote
     )
-}
-
-fn sys_error(what: String, err: &std::io::Error) -> Error {
-    Error::Sys {
-        what,
-        errno: err.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
-    }
-}
-
-/// Opens `args.device_path` and attaches it to `args.dev`; returns the file and the name.
-fn attach(args: &TunnelArgs) -> Result<(File, String)> {
-    let path = args.device_path.display();
-    let mut req = IfReq::new(&args.dev)?.with_flags(args.mode.flag() | IFF_NO_PI);
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(nix::libc::O_NONBLOCK)
-        .open(&args.device_path)
-        .map_err(|err| sys_error(format!("cannot open {path}"), &err))?;
-    sys::tun_set_iff(file.as_fd(), &mut req).map_err(|errno| Error::Sys {
-        what: format!("TUNSETIFF {} on {path}", args.dev),
-        errno,
-    })?;
-    Ok((file, req.name()))
 }
 
 /// Asks for [`SOCK_BUF`] bytes of socket buffers, beyond the sysctl limits when we may
@@ -250,7 +237,7 @@ impl Tunnel {
                 Ok(len) => len,
                 Err(err) if err.kind() == ErrorKind::WouldBlock => return Ok(()),
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-                Err(err) => return Err(sys_error(format!("read from {}", self.path), &err)),
+                Err(err) => return Err(Error::io(format!("read from {}", self.path), &err)),
             };
             match self.send(len) {
                 true => self.to_peer.add(len),
@@ -275,7 +262,7 @@ impl Tunnel {
                 {
                     continue
                 }
-                Err(err) => return Err(sys_error("receive from the UDP socket".into(), &err)),
+                Err(err) => return Err(Error::io("receive from the UDP socket", &err)),
             };
             if from.ip() != self.remote.ip() {
                 self.dropped.add(Reason::Foreign);
@@ -340,7 +327,7 @@ impl Tunnel {
                     .read(&mut self.buf)
                     .err()
                     .unwrap_or_else(|| std::io::Error::from_raw_os_error(Errno::EBADFD as i32));
-                return Err(sys_error(format!("read from {}", self.path), &err));
+                return Err(Error::io(format!("read from {}", self.path), &err));
             }
             if dev.contains(ready) {
                 self.device_to_peer()?;
@@ -370,11 +357,11 @@ pub fn run(args: &TunnelArgs, opts: Opts) -> Result<()> {
             errno,
         })?;
 
-    let (file, device) = attach(args)?;
+    let (file, device) = tundev::attach(&args.device_path, &args.dev, args.mode, false)?;
     let sock = UdpSocket::bind(args.local)
-        .map_err(|err| sys_error(format!("cannot bind a UDP socket to {}", args.local), &err))?;
+        .map_err(|err| Error::io(format!("cannot bind a UDP socket to {}", args.local), &err))?;
     sock.set_nonblocking(true)
-        .map_err(|err| sys_error("cannot make the UDP socket non-blocking".into(), &err))?;
+        .map_err(|err| Error::io("cannot make the UDP socket non-blocking", &err))?;
     size_buffers(&sock);
     let inet = sys::inet_socket().map_err(|errno| Error::Sys {
         what: "cannot open an AF_INET socket".into(),
@@ -414,6 +401,7 @@ pub fn run(args: &TunnelArgs, opts: Opts) -> Result<()> {
         dropped: tunnel.dropped,
         signal: outcome.as_ref().ok().cloned(),
         elapsed_s: start.elapsed().as_secs_f64(),
+        every_reason: opts.stats >= 2,
     };
     // The device goes before the counters are printed: a script that saw them may count on
     // a non-persistent device being gone.
@@ -459,6 +447,7 @@ mod tests {
             dropped,
             signal: Some("SIGTERM".into()),
             elapsed_s: 1.5,
+            every_reason: false,
         }
     }
 
@@ -480,6 +469,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("signal    SIGTERM\n"), "{text}");
+        assert!(!text.contains("bad_length"), "{text}");
+        let every = TunnelReport {
+            every_reason: true,
+            ..report()
+        };
+        let text = render(&every, Format::Table).unwrap();
+        assert!(text.contains("\noversized    1\n"), "{text}");
+        assert!(text.contains("\nsend_failed  0\n"), "{text}");
+        assert_eq!(text.lines().count(), 8 + Reason::ALL.len() + 2);
+        assert_eq!(
+            render(&every, Format::Json).unwrap(),
+            render(&report(), Format::Json).unwrap()
+        );
     }
 
     #[test]
