@@ -282,6 +282,13 @@ impl<'a> ExtAck<'a> {
 mod tests {
     use super::*;
 
+    /// `nla_total_size`: a 4-byte header and the payload, each padded to 4.
+    #[test]
+    fn total_sizes() {
+        let sizes = [0, 1, 3, 4, 5, 8, 16].map(total_size);
+        assert_eq!(sizes, [4, 8, 8, 8, 12, 12, 20]);
+    }
+
     /// The const constructors fill `nla_policy` as the C initialisers do.
     #[test]
     fn policies() {
