@@ -8,7 +8,9 @@
 #
 # Environment: RVNET_BENCH_ROUNDS (default 3), RVNET_BENCH_FRAMES (20000),
 # RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_ONLY (workloads to run,
-# default "pair64 pair1400 tcp tun tap").
+# default "pair64 pair1400 tcp tun tap"), RVNET_BENCH_JSON (also write the
+# results there as JSON, with RVNET_BENCH_COMMIT and RVNET_BENCH_ACCEL in
+# them; scripts/bench.sh, i.e. `make bench`, sets all three).
 set -eu
 . "$(dirname "$0")/lib.sh"
 trap cleanup_ns EXIT
@@ -76,24 +78,43 @@ for r in $(seq 1 "$rounds"); do
 	echo "# round $r of $rounds done" >&2
 done
 
+# The table on stdout; with RVNET_BENCH_JSON the same numbers, every sample
+# and the run's facts also into that file (tests/tools/bench_chart.py draws it).
 echo
-echo "| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |"
-echo "|---|---|---|---|---|"
-row() {
-	want "$1" || return 0
-	python3 - "$res/$1.kernel" "$res/$1.rvnet" "$2" "$3" <<'EOF'
-import statistics, sys
-k = [float(x) for x in open(sys.argv[1])]
-v = [float(x) for x in open(sys.argv[2])]
-mk, mv = statistics.median(k), statistics.median(v)
-print(f"| {sys.argv[3]} | {sys.argv[4]} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+python3 - "$res" "$only" "$rounds" "$frames" "$secs" "$(uname -r)" "$(nproc)" <<'EOF'
+import datetime, json, os, statistics, sys
+res, only, rounds, frames, secs, kernel, cpus = sys.argv[1:]
+rows = [
+    ("pair64", "pair: 60-byte frames one way (exercise pair)", "frames/s"),
+    ("pair1400", "pair: 1414-byte frames one way (exercise pair)", "frames/s"),
+    ("tcp", f"pair: TCP between two netns (iperf3, {secs} s)", "Mbit/s"),
+    ("tun", "TUN: ICMP echo through the char device (exercise tun)", "packets/s"),
+    ("tap", "TAP: ICMP echo through the char device (exercise tun)", "packets/s"),
+]
+print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |")
+print("|---|---|---|---|---|")
+out = []
+for name, label, unit in rows:
+    if name not in only.split():
+        continue
+    k = [float(x) for x in open(f"{res}/{name}.kernel")]
+    v = [float(x) for x in open(f"{res}/{name}.rvnet")]
+    mk, mv = statistics.median(k), statistics.median(v)
+    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+    out.append(dict(name=name, label=label, unit=unit, kernel=k, rvnet=v,
+                    kernel_median=mk, rvnet_median=mv, ratio=round(mv / mk, 4)))
+path = os.environ.get("RVNET_BENCH_JSON")
+if path:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    facts = dict(date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 commit=os.environ.get("RVNET_BENCH_COMMIT", "unknown"),
+                 accel=os.environ.get("RVNET_BENCH_ACCEL", "unknown"),
+                 kernel=kernel, cpus=int(cpus), rounds=int(rounds),
+                 frames=int(frames), seconds=int(secs), workloads=out)
+    with open(path, "w") as f:
+        json.dump(facts, f, indent=1)
+        f.write("\n")
 EOF
-}
-row pair64 "pair: 60-byte frames one way (exercise pair)" "frames/s"
-row pair1400 "pair: 1414-byte frames one way (exercise pair)" "frames/s"
-row tcp "pair: TCP between two netns (iperf3, ${secs} s)" "Mbit/s"
-row tun "TUN: ICMP echo through the char device (exercise tun)" "packets/s"
-row tap "TAP: ICMP echo through the char device (exercise tun)" "packets/s"
 echo
 echo "Medians of $rounds rounds, $frames frames per run, same boot; $(uname -r), $(nproc) CPUs."
 rm -rf "$res"
