@@ -84,7 +84,8 @@ def chart(data):
                          for a, b in labels)
     plot_w = PLOT
     total = round(left + plot_w + RIGHT)
-    height = TOP + ROW * len(rows) + 64
+    failures = data.get("failures") or []
+    height = TOP + ROW * len(rows) + 64 + (22 if failures else 0)
 
     def x_of(r):
         return left + plot_w * r / hi
@@ -136,6 +137,12 @@ def chart(data):
                        f'fill="#ffffff" stroke="{INK}" stroke-width="1"/>')
         out.append(text(x_of(max([r] + rounds[i])) + 8, mid + 5, f"{r:.2f}",
                         14, weight="bold"))
+
+    if failures:
+        runs = ", ".join(f"{f['workload']} {f['who']} round {f['round']}"
+                         for f in failures)
+        out.append(text(20, axis_y + 64, f"Failed to verify, left out: {runs}",
+                        12, fill=SLOWER))
 
     # The reference line last, over the bars.
     x1 = x_of(1.0)
