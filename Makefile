@@ -36,7 +36,7 @@ all: module tool plugins
 help:
 	@echo "make demo     set up, build, boot a VM and show rvnet at work"
 	@echo "make test     set up, build, cargo test, then every VM test"
-	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians and ratios"
+	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians, ratios, JSON + SVG"
 	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell)"
 	@echo "make install  (as root, after make) the module, rvnetctl, the ip plugins, completions, man page"
 	@echo "make uninstall  removes what make install put there (same DESTDIR/PREFIX)"
@@ -145,7 +145,7 @@ demo: kernel
 
 bench: kernel
 	@$(MAKE) -s module tool plugins
-	@bash $(ROOT)/virtme/run.sh "$$(env | grep '^RVNET_BENCH_' | sed "s/=\(.*\)/='\1'/" | tr '\n' ' ') bash $(ROOT)/tests/bench.sh"
+	@bash $(ROOT)/scripts/bench.sh
 
 clean:
 	@if [ -f $(KBUILD_DIR)/Makefile ]; then $(MAKE) -C $(KBUILD_DIR) M=$(ROOT) clean; \

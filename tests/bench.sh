@@ -4,11 +4,14 @@
 # each workload run ROUNDS times in alternating order, medians and the ratio
 # rvnet/kernel printed as a Markdown table. Run in the VM by `make bench`.
 # Under TCG only the ratios mean anything; this is never a pass/fail test
-# (it fails only when a workload itself fails to verify).
+# (it exits 1 when a run fails to verify; that run is left out of the
+# medians, the others go on).
 #
 # Environment: RVNET_BENCH_ROUNDS (default 3), RVNET_BENCH_FRAMES (20000),
 # RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_ONLY (workloads to run,
-# default "pair64 pair1400 tcp tun tap").
+# default "pair64 pair1400 tcp tun tap"), RVNET_BENCH_JSON (also write the
+# results there as JSON, with RVNET_BENCH_COMMIT and RVNET_BENCH_ACCEL in
+# them; scripts/bench.sh, i.e. `make bench`, sets all three).
 set -eu
 . "$(dirname "$0")/lib.sh"
 trap cleanup_ns EXIT
@@ -22,8 +25,21 @@ res=$(mktemp -d)
 # want WORKLOAD: is it among those to run?
 want() { [[ " $only " == *" $1 "* ]]; }
 
-# record WORKLOAD KIND VALUE
-record() { echo "$3" >> "$res/$1.$2"; }
+# measure WORKLOAD WHO CMD...: one run of CMD, its number recorded. A run
+# that fails (its traffic did not verify) is reported and left out; the
+# bench goes on and exits 1 at the end.
+failed=0
+measure() {
+	local w=$1 who=$2 v
+	shift 2
+	if v=$("$@") && [ -n "$v" ]; then
+		echo "$v" >> "$res/$w.$who"
+	else
+		echo "# $w: the $who run of round $r failed, left out" >&2
+		echo "$who $r" >> "$res/$w.failed"
+		failed=$((failed + 1))
+	fi
+}
 
 # rvnetctl exercise pair: frames/s one way (verified), for SIZE-byte payloads.
 pair_rate() {
@@ -67,33 +83,66 @@ for r in $(seq 1 "$rounds"); do
 	if [ $((r % 2)) = 1 ]; then order="kernel rvnet"; else order="rvnet kernel"; fi
 	for who in $order; do
 		if [ "$who" = kernel ]; then kind=veth; path=/dev/net/tun; else kind=rveth; path=/dev/net/rtun; fi
-		if want pair64; then record pair64 "$who" "$(pair_rate $kind 46)"; fi
-		if want pair1400; then record pair1400 "$who" "$(pair_rate $kind 1400)"; fi
-		if want tcp; then record tcp "$who" "$(pair_tcp $kind)"; fi
-		if want tun; then record tun "$who" "$(tun_rate $path tun)"; fi
-		if want tap; then record tap "$who" "$(tun_rate $path tap)"; fi
+		if want pair64; then measure pair64 "$who" pair_rate $kind 46; fi
+		if want pair1400; then measure pair1400 "$who" pair_rate $kind 1400; fi
+		if want tcp; then measure tcp "$who" pair_tcp $kind; fi
+		if want tun; then measure tun "$who" tun_rate $path tun; fi
+		if want tap; then measure tap "$who" tun_rate $path tap; fi
 	done
 	echo "# round $r of $rounds done" >&2
 done
 
+# The table on stdout; with RVNET_BENCH_JSON the same numbers, every sample
+# and the run's facts also into that file (tests/tools/bench_chart.py draws it).
 echo
-echo "| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |"
-echo "|---|---|---|---|---|"
-row() {
-	want "$1" || return 0
-	python3 - "$res/$1.kernel" "$res/$1.rvnet" "$2" "$3" <<'EOF'
-import statistics, sys
-k = [float(x) for x in open(sys.argv[1])]
-v = [float(x) for x in open(sys.argv[2])]
-mk, mv = statistics.median(k), statistics.median(v)
-print(f"| {sys.argv[3]} | {sys.argv[4]} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+python3 - "$res" "$only" "$rounds" "$frames" "$secs" "$(uname -r)" "$(nproc)" <<'EOF'
+import datetime, json, os, statistics, sys
+res, only, rounds, frames, secs, kernel, cpus = sys.argv[1:]
+rows = [
+    ("pair64", "pair: 60-byte frames one way (exercise pair)", "frames/s"),
+    ("pair1400", "pair: 1414-byte frames one way (exercise pair)", "frames/s"),
+    ("tcp", f"pair: TCP between two netns (iperf3, {secs} s)", "Mbit/s"),
+    ("tun", "TUN: ICMP echo through the char device (exercise tun)", "packets/s"),
+    ("tap", "TAP: ICMP echo through the char device (exercise tun)", "packets/s"),
+]
+print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |")
+print("|---|---|---|---|---|")
+out, failures = [], []
+for name, label, unit in rows:
+    if name not in only.split():
+        continue
+    def runs(who):
+        p = f"{res}/{name}.{who}"
+        return [float(x) for x in open(p)] if os.path.exists(p) else []
+    k, v = runs("kernel"), runs("rvnet")
+    if os.path.exists(f"{res}/{name}.failed"):
+        for line in open(f"{res}/{name}.failed"):
+            who, r = line.split()
+            failures.append(dict(workload=name, who=who, round=int(r)))
+    if not k or not v:
+        print(f"| {label} | {unit} | {'failed' if not k else ''} | {'failed' if not v else ''} | |")
+        continue
+    mk, mv = statistics.median(k), statistics.median(v)
+    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+    out.append(dict(name=name, label=label, unit=unit, kernel=k, rvnet=v,
+                    kernel_median=mk, rvnet_median=mv, ratio=round(mv / mk, 4)))
+path = os.environ.get("RVNET_BENCH_JSON")
+if path:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    facts = dict(date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 commit=os.environ.get("RVNET_BENCH_COMMIT", "unknown"),
+                 accel=os.environ.get("RVNET_BENCH_ACCEL", "unknown"),
+                 kernel=kernel, cpus=int(cpus), rounds=int(rounds),
+                 frames=int(frames), seconds=int(secs), workloads=out,
+                 failures=failures)
+    with open(path, "w") as f:
+        json.dump(facts, f, indent=1)
+        f.write("\n")
 EOF
-}
-row pair64 "pair: 60-byte frames one way (exercise pair)" "frames/s"
-row pair1400 "pair: 1414-byte frames one way (exercise pair)" "frames/s"
-row tcp "pair: TCP between two netns (iperf3, ${secs} s)" "Mbit/s"
-row tun "TUN: ICMP echo through the char device (exercise tun)" "packets/s"
-row tap "TAP: ICMP echo through the char device (exercise tun)" "packets/s"
 echo
 echo "Medians of $rounds rounds, $frames frames per run, same boot; $(uname -r), $(nproc) CPUs."
 rm -rf "$res"
+if [ "$failed" -gt 0 ]; then
+	echo "$failed run(s) failed to verify and are left out of the medians."
+	exit 1
+fi

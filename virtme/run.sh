@@ -12,7 +12,9 @@
 #
 # Environment: RVNET_NO_LOAD=1 (do not insmod), RVNET_VM_MODULES="a.ko b.ko"
 # (load these instead), RVNET_VM_TIMEOUT (seconds, default 3600),
-# RVNET_VM_MEM (default 2G), RVNET_VM_CPUS (default 2).
+# RVNET_VM_MEM (default 2G), RVNET_VM_CPUS (default 2), RVNET_VM_RWDIR (a
+# host directory the guest may write too, at the same path; created here:
+# how `make bench` gets its JSON out).
 set -uo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 
@@ -53,6 +55,10 @@ echo "$(dirname "$(bash "$RVNET_ROOT/scripts/paths.sh" | sed -n 's/^TOOL=//p')")
 vng_args=(--run "$KIMAGE" $(kvm_args) --force-9p --cpus "${RVNET_VM_CPUS:-2}"
 	  --memory "${RVNET_VM_MEM:-2G}" --rwdir "$res" --cwd "$PWD"
 	  --append "bonding.max_bonds=0 ifb.numifbs=0")
+if [ -n "${RVNET_VM_RWDIR:-}" ]; then
+	mkdir -p "$RVNET_VM_RWDIR" || die "cannot create $RVNET_VM_RWDIR"
+	vng_args+=(--rwdir "$(cd "$RVNET_VM_RWDIR" && pwd)")
+fi
 
 if [ -z "$cmd" ]; then
 	# Interactive: load the module, then a shell; no status to carry back.
