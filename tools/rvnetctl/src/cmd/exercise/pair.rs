@@ -170,7 +170,6 @@ impl Table for PairReport {
         for (direction, label) in self.directions.iter().zip(["forward", "reverse"]) {
             rows.extend(direction.rows(label));
         }
-
         rows.push(("verified", if self.verified { "yes" } else { "no" }.into()));
         rows
     }
