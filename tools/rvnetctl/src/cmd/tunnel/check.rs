@@ -377,6 +377,82 @@ mod tests {
     }
 
     #[test]
+    fn the_bad_datagrams_of_the_overlay_scenario() {
+        // As tests/46-scenario-overlay.sh sends them.
+        let cat = |parts: &[&[u8]]| parts.concat();
+        for (mode, datagram, reason) in [
+            (Mode::Tun, cat(&[b"\x45", &[0; 9]]), Reason::Truncated),
+            (
+                Mode::Tun,
+                cat(&[b"\x45\x00\x07\xd0", &[0; 1996]]),
+                Reason::Oversized,
+            ),
+            (
+                Mode::Tun,
+                cat(&[b"\x45\x00\x00\x3c", &[0; 80]]),
+                Reason::BadLength,
+            ),
+            (Mode::Tun, cat(&[b"\x50", &[0; 83]]), Reason::NotIp),
+            (Mode::Tap, vec![0; 10], Reason::Truncated),
+            (
+                Mode::Tap,
+                cat(&[&[0; 12], b"\x08\x00\x45\x00\x07\xd0", &[0; 1996]]),
+                Reason::Oversized,
+            ),
+            (
+                Mode::Tap,
+                cat(&[&[0; 12], b"\x08\x00\x45\x00\x00\x54", &[0; 40]]),
+                Reason::Truncated,
+            ),
+        ] {
+            assert_eq!(
+                check_datagram(mode, 1500, &datagram),
+                Err(reason),
+                "{mode:?} {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn real_packets_built_by_etherparse_pass() {
+        // An MLDv2 report with its hop-by-hop router alert, as the kernel sends it.
+        let mut hbh = [0u8; 8];
+        hbh[0] = 58; // next header ICMPv6
+        hbh[2..6].copy_from_slice(&[5, 2, 0, 0]); // router alert: MLD
+        hbh[6] = 1; // PadN, 0 bytes
+        let mut src = [0; 16];
+        src[..2].copy_from_slice(&[0xfe, 0x80]);
+        let mut dst = [0; 16];
+        dst[..2].copy_from_slice(&[0xff, 0x02]);
+        dst[15] = 0x16;
+        let mut ip = etherparse::Ipv6Header {
+            next_header: etherparse::IpNumber::IPV6_HEADER_HOP_BY_HOP,
+            hop_limit: 1,
+            source: src,
+            destination: dst,
+            ..Default::default()
+        };
+        let icmp = [143u8, 0, 0, 0, 0, 0, 0, 0];
+        ip.set_payload_length(hbh.len() + icmp.len()).unwrap();
+        let mut mld = ip.to_bytes().to_vec();
+        mld.extend_from_slice(&hbh);
+        mld.extend_from_slice(&icmp);
+        assert_eq!(check_datagram(Mode::Tun, 1500, &mld), Ok(()));
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IPV6, &mld)),
+            Ok(())
+        );
+        // A UDP datagram over IPv4, in a tun packet and in a padded frame.
+        let builder = etherparse::PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(1, 2);
+        let mut udp = Vec::new();
+        builder.write(&mut udp, b"hi").unwrap();
+        assert_eq!(check_datagram(Mode::Tun, 1500, &udp), Ok(()));
+        let mut padded = frame(ETH_P_IP, &udp);
+        padded.resize(60, 0);
+        assert_eq!(check_datagram(Mode::Tap, 1500, &padded), Ok(()));
+    }
+
+    #[test]
     fn ipv6_extension_headers() {
         // A hop-by-hop header (next header 0) of 8 bytes, then another one: etherparse
         // refuses the second, which is for the receiving stack to judge.
