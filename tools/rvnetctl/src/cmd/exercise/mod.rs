@@ -99,6 +99,39 @@ pub fn check_moved(what: &str, moved: Amount, expected: Amount) -> Option<String
     }
 }
 
+/// Compares how far a device counter moved with our own traffic, `ours`, plus some of the
+/// `unrelated` traffic seen meanwhile: on a busy link a frame of someone else's may cross
+/// between the reading of one counter and of the next, or after, so each counter must
+/// cover all of ours and at most all of the rest. `Some(problem)` when it does not.
+pub fn check_moved_within(
+    what: &str,
+    moved: Amount,
+    ours: Amount,
+    unrelated: Amount,
+) -> Option<String> {
+    let most = ours.plus(unrelated);
+    let problem = |unit, got, least, most| match least == most {
+        true => format!("{what} moved by {got} {unit}, expected {least}"),
+        false => format!(
+            "{what} moved by {got} {unit}, expected {least} to {most} \
+             (ours and up to {} unrelated)",
+            most - least
+        ),
+    };
+    if !(ours.packets..=most.packets).contains(&moved.packets) {
+        Some(problem(
+            "packets",
+            moved.packets,
+            ours.packets,
+            most.packets,
+        ))
+    } else if !(ours.bytes..=most.bytes).contains(&moved.bytes) {
+        Some(problem("bytes", moved.bytes, ours.bytes, most.bytes))
+    } else {
+        None
+    }
+}
+
 /// Packets per second, 0 when no time passed.
 pub fn rate(packets: u64, elapsed: Duration) -> f64 {
     match elapsed.as_secs_f64() {
@@ -202,6 +235,33 @@ mod tests {
             check_moved("tun0 rx", n(3, 34), n(3, 30)).as_deref(),
             Some("tun0 rx moved by 34 bytes, expected 30")
         );
+    }
+
+    #[test]
+    fn counter_checks_allow_for_unrelated_traffic() {
+        let n = |packets, bytes| Amount { packets, bytes };
+        let (ours, none, two) = (n(100, 6000), n(0, 0), n(2, 180));
+        for moved in [n(100, 6000), n(101, 6090), n(102, 6180)] {
+            assert_eq!(check_moved_within("a tx", moved, ours, two), None);
+        }
+        assert_eq!(
+            check_moved_within("a tx", n(99, 5940), ours, two).as_deref(),
+            Some("a tx moved by 99 packets, expected 100 to 102 (ours and up to 2 unrelated)")
+        );
+        assert_eq!(
+            check_moved_within("b rx", n(103, 6270), ours, two).as_deref(),
+            Some("b rx moved by 103 packets, expected 100 to 102 (ours and up to 2 unrelated)")
+        );
+        assert_eq!(
+            check_moved_within("b rx", n(101, 6500), ours, two).as_deref(),
+            Some("b rx moved by 6500 bytes, expected 6000 to 6180 (ours and up to 180 unrelated)")
+        );
+        // Nothing unrelated: exact, as check_moved.
+        assert_eq!(
+            check_moved_within("b rx", n(101, 6060), ours, none).as_deref(),
+            Some("b rx moved by 101 packets, expected 100")
+        );
+        assert_eq!(check_moved_within("b rx", ours, ours, none), None);
     }
 
     #[test]

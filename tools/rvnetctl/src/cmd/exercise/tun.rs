@@ -9,8 +9,11 @@
 //! replies back from the fd and check them: identifier, order, checksums, payload. Up to
 //! `--window` requests are in flight. In tap mode everything is inside Ethernet frames from
 //! a made-up MAC address: an ARP request first makes the kernel learn it, and the kernel's
-//! own ARP requests for the remote address are answered. Anything else the kernel sends
-//! (IPv6 router solicitations, MLD reports) is read, counted and skipped.
+//! own ARP requests for the remote address are answered. What is read back is parsed with
+//! etherparse, not with the code in [`crate::wire`] that built the requests. Anything else
+//! the kernel sends (IPv6 router solicitations, MLD reports, ARP for other addresses,
+//! stray UDP) is not ours: read, counted, reported as `ignored N unrelated` and skipped,
+//! never failed on.
 //!
 //! tun counts a packet written to the fd as received (rx) and a packet read from it as sent
 //! (tx), at the time it is read. So rx must move by exactly what we wrote, and tx by at
@@ -28,6 +31,11 @@ use std::{
 };
 
 use clap::{value_parser, Args};
+use etherparse::{
+    err::ipv4::{HeaderError, HeaderSliceError},
+    ArpPacketSlice, EtherType, Ethernet2Slice, Icmpv4Slice, Icmpv4Type, IpNumber, Ipv4HeaderSlice,
+    Ipv4Slice,
+};
 use nix::poll::PollFlags;
 use serde::Serialize;
 
@@ -40,8 +48,8 @@ use crate::{
     output::{self, Table},
     sys,
     wire::{
-        echo_len, put_eth, Arp, Echo, EchoRequest, Eth, Mac, TunPi, ARPOP_REPLY, ARPOP_REQUEST,
-        ARP_LEN, BROADCAST, ETH_HLEN, ETH_P_ARP, ETH_P_IP, ICMP_ECHOREPLY, TUN_PI_LEN,
+        echo_len, put_eth, Arp, EchoRequest, Mac, TunPi, ARPOP_REPLY, ARPOP_REQUEST, ARP_LEN,
+        BROADCAST, ETH_HLEN, ETH_P_ARP, ETH_P_IP, TUN_PI_LEN,
     },
 };
 
@@ -186,8 +194,10 @@ pub struct TunReport {
     /// ARP traffic (tap only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arp: Option<Arps>,
-    /// Packets read that were none of the above, skipped.
+    /// Packets read that were none of the above (not ours), skipped.
     pub other: Amount,
+    /// How many those were: what `ignored N unrelated` says.
+    pub unrelated: u64,
     /// Everything read.
     pub read: Amount,
     /// Time from the first request to the last reply.
@@ -253,7 +263,18 @@ impl Table for TunReport {
             ));
         }
         rows.extend([
-            ("other", format!("{} skipped", self.other)),
+            (
+                "other",
+                format!(
+                    "ignored {} unrelated {}, {} bytes",
+                    self.other.packets,
+                    match self.mode {
+                        Mode::Tun => "packets",
+                        Mode::Tap => "frames",
+                    },
+                    self.other.bytes
+                ),
+            ),
             ("elapsed", format!("{:.3} s", self.elapsed_s)),
             ("rate", format!("{:.0} packets/s", self.packets_per_s)),
             ("rx", moved(self.rx)),
@@ -273,8 +294,9 @@ pub enum Packet {
     ArpRequest(Arp),
     /// The kernel says it has its address, to our MAC.
     ArpReply(Arp),
-    /// Something else; skipped.
-    Other,
+    /// Not ours (IPv6 router solicitations, MLD reports, ARP for other addresses, stray
+    /// UDP, ...): counted and skipped; why it is not ours.
+    Unrelated(&'static str),
 }
 
 /// The fixed facts of a run that sorting a packet needs.
@@ -316,90 +338,174 @@ impl Ends {
     }
 
     /// Sorts `frame`, read from the fd while waiting for the reply to request `expected`.
-    /// A reply to one of our requests (our identifier, between our addresses) that is not
-    /// exactly the expected one is an error saying what is wrong with it.
+    /// A reply to one of our requests (ICMP from the device's address to ours, an echo
+    /// reply with our identifier, or too short to tell) that is not exactly the expected
+    /// one is an error saying what is wrong with it; anything else is unrelated.
+    ///
+    /// Parsed by etherparse, not by the code in [`crate::wire`] that built the requests.
     pub fn classify(&self, frame: &[u8], expected: u64) -> Result<Packet, String> {
+        // struct tun_pi: flags in host order, then an ethertype; no packet library knows it.
         let (pi, rest) = match self.pi {
-            true => match TunPi::parse(frame) {
-                Some(pi) => (Some(pi), &frame[TUN_PI_LEN..]),
-                None => return Err(format!("read {} bytes, less than tun_pi", frame.len())),
-            },
+            true if frame.len() < TUN_PI_LEN => {
+                return Err(format!("read {} bytes, less than tun_pi", frame.len()))
+            }
+            true => {
+                let flags = u16::from_ne_bytes([frame[0], frame[1]]);
+                let proto = EtherType(u16::from_be_bytes([frame[2], frame[3]]));
+                (Some((flags, proto)), &frame[TUN_PI_LEN..])
+            }
             false => (None, frame),
         };
         let (eth, l3) = match self.mode {
-            Mode::Tun if pi.is_some_and(|pi| pi.proto != ETH_P_IP) => return Ok(Packet::Other),
-            Mode::Tun => (None, rest),
-            Mode::Tap => match Eth::parse(rest) {
-                Some(eth) if eth.ethertype == ETH_P_ARP => return Ok(self.classify_arp(&eth)),
-                Some(eth) if eth.ethertype == ETH_P_IP => (Some(eth), eth.payload),
-                _ => return Ok(Packet::Other),
+            Mode::Tun => match pi {
+                Some((_, proto)) if proto != EtherType::IPV4 => {
+                    return Ok(Packet::Unrelated(unrelated_ethertype(proto)))
+                }
+                _ => (None, rest),
+            },
+            Mode::Tap => match Ethernet2Slice::from_slice_without_fcs(rest) {
+                Err(_) => return Ok(Packet::Unrelated("shorter than an Ethernet header")),
+                Ok(eth) if eth.ether_type() == EtherType::ARP => {
+                    return Ok(self.classify_arp(eth.payload_slice()))
+                }
+                Ok(eth) if eth.ether_type() == EtherType::IPV4 => {
+                    (Some(eth.clone()), eth.payload_slice())
+                }
+                Ok(eth) => return Ok(Packet::Unrelated(unrelated_ethertype(eth.ether_type()))),
             },
         };
-        let Some(echo) = Echo::parse(l3) else {
-            return Ok(Packet::Other);
+
+        // Whose it is: the IPv4 header and the start of the ICMP message tell, even of a
+        // packet cut short.
+        let header = match Ipv4HeaderSlice::from_slice(l3) {
+            Ok(header) => header,
+            Err(HeaderSliceError::Content(HeaderError::UnexpectedVersion { version_number })) => {
+                return Ok(Packet::Unrelated(match version_number {
+                    6 => "IPv6",
+                    _ => "not IP",
+                }))
+            }
+            Err(_) => return Ok(Packet::Unrelated("not a whole IPv4 header")),
         };
-        let ours = echo.icmp_type == ICMP_ECHOREPLY
-            && echo.id == self.id
-            && echo.src == self.local
-            && echo.dst == self.remote;
-        if !ours {
-            return Ok(Packet::Other);
+        if header.source_addr() != self.local || header.destination_addr() != self.remote {
+            return Ok(Packet::Unrelated("IPv4 between other addresses"));
+        }
+        if header.protocol() != IpNumber::ICMP {
+            return Ok(Packet::Unrelated("IPv4 but not ICMP"));
+        }
+        let end = usize::from(header.total_len()).clamp(header.slice().len(), l3.len());
+        if let Ok(icmp) = Icmpv4Slice::from_slice(&l3[header.slice().len()..end]) {
+            match icmp.icmp_type() {
+                Icmpv4Type::EchoReply(echo) if echo.id == self.id => {}
+                Icmpv4Type::EchoReply(_) => {
+                    return Ok(Packet::Unrelated("echo reply with another identifier"))
+                }
+                _ => return Ok(Packet::Unrelated("ICMP but not an echo reply")),
+            }
         }
 
+        // Ours: now everything must be right.
         let wrong = |problem: String| Err(format!("echo reply {expected}: {problem}"));
-        if let Some(pi) = pi {
-            if pi.flags != 0 || pi.proto != ETH_P_IP {
+        if let Some((flags, proto)) = pi {
+            if flags != 0 || proto != EtherType::IPV4 {
                 return wrong(format!(
-                    "tun_pi is flags {:#x} proto {:#06x}, expected 0 and {ETH_P_IP:#06x}",
-                    pi.flags, pi.proto
+                    "tun_pi is flags {flags:#x} proto {:#06x}, expected 0 and {ETH_P_IP:#06x}",
+                    proto.0
                 ));
             }
         }
         if let Some(eth) = eth {
-            if eth.dst != REMOTE_MAC || self.dev_mac.is_some_and(|mac| eth.src != mac) {
+            if eth.destination() != REMOTE_MAC
+                || self.dev_mac.is_some_and(|mac| eth.source() != mac)
+            {
                 return wrong(format!(
                     "Ethernet header {} > {}, expected from the device to us",
-                    crate::wire::mac_to_string(&eth.src),
-                    crate::wire::mac_to_string(&eth.dst)
+                    crate::wire::mac_to_string(&eth.source()),
+                    crate::wire::mac_to_string(&eth.destination())
                 ));
             }
         }
-        if !echo.ip_checksum_ok {
+        let ip = match Ipv4Slice::from_slice(l3) {
+            Ok(ip) => ip,
+            Err(err) => return wrong(format!("truncated: {err}")),
+        };
+        let header = ip.header();
+        // Bytes after the packet are Ethernet padding in a frame, wrong in a tun packet.
+        if self.mode == Mode::Tun && usize::from(header.total_len()) != l3.len() {
+            return wrong(format!(
+                "read {} bytes of IPv4, its header says {}",
+                l3.len(),
+                header.total_len()
+            ));
+        }
+        if header.to_header().calc_header_checksum() != header.header_checksum() {
             return wrong("bad IPv4 header checksum".into());
         }
-        if !echo.icmp_checksum_ok {
+        if ip.is_payload_fragmented() {
+            return wrong("fragmented".into());
+        }
+        let icmp = match Icmpv4Slice::from_slice(ip.payload().payload) {
+            Ok(icmp) => icmp,
+            Err(err) => return wrong(format!("truncated: {err}")),
+        };
+        if icmp.icmp_type().calc_checksum(icmp.payload()) != icmp.checksum() {
             return wrong("bad ICMP checksum".into());
         }
-        if echo.code != 0 {
-            return wrong(format!("ICMP code {}", echo.code));
+        if icmp.code_u8() != 0 {
+            return wrong(format!("ICMP code {}", icmp.code_u8()));
         }
+        let Icmpv4Type::EchoReply(echo) = icmp.icmp_type() else {
+            // Sorted out above, from the same bytes.
+            return wrong(format!("ICMP type {}", icmp.type_u8()));
+        };
         if echo.seq != expected as u16 {
             return wrong(format!(
                 "got sequence number {} instead of {} (lost or reordered)",
                 echo.seq, expected as u16
             ));
         }
-        match crate::wire::check_payload(echo.payload, expected, self.size) {
+        match crate::wire::check_payload(icmp.payload(), expected, self.size) {
             Ok(()) => Ok(Packet::Reply),
             Err(problem) => wrong(problem.to_string()),
         }
     }
 
-    fn classify_arp(&self, eth: &Eth<'_>) -> Packet {
-        match Arp::parse(eth.payload) {
-            Some(arp) if arp.op == ARPOP_REQUEST && arp.tpa == self.remote => {
-                Packet::ArpRequest(arp)
+    /// Sorts an ARP packet: a request for the remote address, or the reply to ours.
+    fn classify_arp(&self, payload: &[u8]) -> Packet {
+        let Ok(arp) = ArpPacketSlice::from_slice(payload) else {
+            return Packet::Unrelated("truncated ARP");
+        };
+        let Ok(arp) = arp.to_packet().try_eth_ipv4() else {
+            return Packet::Unrelated("ARP but not Ethernet/IPv4");
+        };
+        let arp = Arp {
+            op: arp.operation.0,
+            sha: arp.sender_mac,
+            spa: arp.sender_ipv4_addr(),
+            tha: arp.target_mac,
+            tpa: arp.target_ipv4_addr(),
+        };
+        match arp.op {
+            ARPOP_REQUEST if arp.tpa == self.remote => Packet::ArpRequest(arp),
+            ARPOP_REQUEST => Packet::Unrelated("ARP request for another address"),
+            ARPOP_REPLY if arp.spa == self.local && arp.tpa == self.remote => {
+                match arp.tha == REMOTE_MAC {
+                    true => Packet::ArpReply(arp),
+                    false => Packet::Unrelated("ARP reply to another MAC address"),
+                }
             }
-            Some(arp)
-                if arp.op == ARPOP_REPLY
-                    && arp.spa == self.local
-                    && arp.tpa == self.remote
-                    && arp.tha == REMOTE_MAC =>
-            {
-                Packet::ArpReply(arp)
-            }
-            _ => Packet::Other,
+            ARPOP_REPLY => Packet::Unrelated("ARP reply between other addresses"),
+            _ => Packet::Unrelated("ARP neither request nor reply"),
         }
+    }
+}
+
+/// Why a packet of `ethertype` is not ours.
+fn unrelated_ethertype(ethertype: EtherType) -> &'static str {
+    match ethertype {
+        EtherType::IPV6 => "IPv6",
+        EtherType::ARP => "ARP",
+        _ => "neither IPv4 nor ARP",
     }
 }
 
@@ -514,7 +620,7 @@ impl<'a> Exchange<'a> {
                 self.send_arp(&request.sha, &request.reply_from(REMOTE_MAC))?;
             }
             Packet::ArpReply(_) => self.arp.received.add(counted),
-            Packet::Other => self.other.add(counted),
+            Packet::Unrelated(_) => self.other.add(counted),
         }
         Ok(packet)
     }
@@ -643,6 +749,7 @@ pub fn run(args: &TunArgs, opts: Opts) -> Result<()> {
         received: exchange.received,
         arp: (args.mode == Mode::Tap).then_some(exchange.arp),
         other: exchange.other,
+        unrelated: exchange.other.packets,
         read,
         elapsed_s: elapsed.as_secs_f64(),
         packets_per_s: rate(exchange.sent.packets + exchange.received.packets, elapsed),
@@ -670,7 +777,7 @@ mod tests {
     use super::*;
     use crate::{
         output::{render, Format},
-        wire::{checksum, Arp},
+        wire::{checksum, Arp, ICMP_ECHOREPLY},
     };
 
     const LOCAL: Ipv4Addr = Ipv4Addr::new(10, 203, 0, 1);
@@ -795,26 +902,155 @@ mod tests {
             .contains("expected from the device to us"));
     }
 
+    /// An IPv6 packet from the link-local `fe80::1` to `dst` (last byte of `ff02::`),
+    /// carrying an ICMPv6 message of `icmp_type` with a right checksum, built by etherparse.
+    fn icmpv6(icmp_type: u8, dst: u8) -> Vec<u8> {
+        let mut src = [0; 16];
+        src[..2].copy_from_slice(&[0xfe, 0x80]);
+        src[15] = 1;
+        let mut to = [0; 16];
+        to[..2].copy_from_slice(&[0xff, 0x02]);
+        to[15] = dst;
+        let builder =
+            etherparse::PacketBuilder::ipv6(src, to, 255).icmpv6_raw(icmp_type, 0, [0; 4]);
+        let mut packet = Vec::new();
+        builder.write(&mut packet, &[]).unwrap();
+        packet
+    }
+
+    /// A UDP datagram from the device's address to ours, built by etherparse.
+    fn stray_udp() -> Vec<u8> {
+        let builder =
+            etherparse::PacketBuilder::ipv4(LOCAL.octets(), REMOTE.octets(), 64).udp(5353, 5353);
+        let mut packet = Vec::new();
+        builder.write(&mut packet, b"not an echo reply").unwrap();
+        packet
+    }
+
     #[test]
-    fn other_traffic_is_skipped() {
-        let tun = ends(Mode::Tun, true);
-        // An IPv6 router solicitation, with its tun_pi.
-        let mut rs = vec![0x60, 0, 0, 0, 0, 8, 58, 255];
-        rs.extend_from_slice(&[0; 32]);
-        rs.extend_from_slice(&[133, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(tun.classify(&link(&tun, 0x86dd, &rs), 0), Ok(Packet::Other));
+    fn unrelated_traffic_is_skipped_with_a_reason() {
+        for ends in all_ends() {
+            let rs = icmpv6(133, 2); // router solicitation to ff02::2
+            let mld = icmpv6(143, 0x16); // MLDv2 report to ff02::16
+            for packet in [&rs, &mld] {
+                assert_eq!(
+                    ends.classify(&link(&ends, 0x86dd, packet), 0),
+                    Ok(Packet::Unrelated("IPv6")),
+                    "{ends:?}"
+                );
+            }
+            assert_eq!(
+                ends.classify(&link(&ends, ETH_P_IP, &stray_udp()), 0),
+                Ok(Packet::Unrelated("IPv4 but not ICMP")),
+                "{ends:?}"
+            );
+        }
         let no_pi = ends(Mode::Tun, false);
-        assert_eq!(no_pi.classify(&rs, 0), Ok(Packet::Other));
         // Our own request type, another identifier, other addresses.
         let mut request = reply(&no_pi, 0);
         request[20] = 8;
-        assert_eq!(no_pi.classify(&request, 0), Ok(Packet::Other));
+        assert_eq!(
+            no_pi.classify(&request, 0),
+            Ok(Packet::Unrelated("ICMP but not an echo reply"))
+        );
         let mut other_id = reply(&no_pi, 0);
         other_id[24] ^= 1;
-        assert_eq!(no_pi.classify(&other_id, 0), Ok(Packet::Other));
+        assert_eq!(
+            no_pi.classify(&other_id, 0),
+            Ok(Packet::Unrelated("echo reply with another identifier"))
+        );
         let mut other_dst = reply(&no_pi, 0);
         other_dst[19] = 9;
-        assert_eq!(no_pi.classify(&other_dst, 0), Ok(Packet::Other));
+        assert_eq!(
+            no_pi.classify(&other_dst, 0),
+            Ok(Packet::Unrelated("IPv4 between other addresses"))
+        );
+        // Runts and other ethertypes in a tap.
+        let tap = ends(Mode::Tap, false);
+        assert_eq!(
+            tap.classify(&[0; 10], 0),
+            Ok(Packet::Unrelated("shorter than an Ethernet header"))
+        );
+        assert_eq!(
+            tap.classify(&link(&tap, 0x88cc, &[0; 46]), 0),
+            Ok(Packet::Unrelated("neither IPv4 nor ARP"))
+        );
+        assert_eq!(
+            no_pi.classify(&[0x10; 40], 0),
+            Ok(Packet::Unrelated("not IP"))
+        );
+    }
+
+    #[test]
+    fn damaged_replies_are_errors() {
+        for ends in all_ends() {
+            // A flipped bit in the IPv4 header: the header checksum no longer adds up.
+            let hlen = ends.link_hlen();
+            let mut bad = reply(&ends, 3);
+            bad[hlen + 8] ^= 0x10; // TTL
+            assert_eq!(
+                ends.classify(&bad, 3),
+                Err("echo reply 3: bad IPv4 header checksum".into()),
+                "{ends:?}"
+            );
+            // A wrong ICMP checksum itself.
+            let mut bad = reply(&ends, 3);
+            bad[hlen + 22] ^= 0xff;
+            assert_eq!(
+                ends.classify(&bad, 3),
+                Err("echo reply 3: bad ICMP checksum".into()),
+                "{ends:?}"
+            );
+            // Cut short, past the ICMP header: ours, and truncated.
+            let good = reply(&ends, 3);
+            let err = ends.classify(&good[..good.len() - 10], 3).unwrap_err();
+            assert!(
+                err.starts_with("echo reply 3: truncated: "),
+                "{ends:?}: {err}"
+            );
+            // Cut inside the ICMP header: still from the device's address to ours.
+            let err = ends.classify(&good[..hlen + 24], 3).unwrap_err();
+            assert!(
+                err.starts_with("echo reply 3: truncated: "),
+                "{ends:?}: {err}"
+            );
+        }
+        // A tun packet longer than its IPv4 header says.
+        let tun = ends(Mode::Tun, false);
+        let mut long = reply(&tun, 3);
+        long.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            tun.classify(&long, 3),
+            Err("echo reply 3: read 88 bytes of IPv4, its header says 84".into())
+        );
+        // In a tap frame the same bytes are Ethernet padding.
+        let tap = ends(Mode::Tap, false);
+        let mut padded = reply(&tap, 3);
+        padded.extend_from_slice(&[0; 4]);
+        assert_eq!(tap.classify(&padded, 3), Ok(Packet::Reply));
+    }
+
+    #[test]
+    fn reply_to_a_request_we_built_is_accepted() {
+        // The request as we write it, turned into a reply by etherparse's own builder,
+        // which computes both checksums itself.
+        let ends = ends(Mode::Tun, false);
+        let mut request = vec![0; echo_len(ends.size)];
+        EchoRequest {
+            src: REMOTE,
+            dst: LOCAL,
+            id: ID,
+        }
+        .build(&mut request, 9);
+        let builder = etherparse::PacketBuilder::ipv4(LOCAL.octets(), REMOTE.octets(), 64)
+            .icmpv4_echo_reply(ID, 9);
+        let mut packet = Vec::new();
+        builder.write(&mut packet, &request[28..]).unwrap();
+        assert_eq!(ends.classify(&packet, 9), Ok(Packet::Reply));
+        assert_eq!(
+            ends.classify(&packet, 10),
+            Err("echo reply 10: got sequence number 9 instead of 10 (lost or reordered)".into())
+        );
     }
 
     #[test]
@@ -843,7 +1079,21 @@ mod tests {
             Arp::request(DEV_MAC, LOCAL, Ipv4Addr::new(10, 203, 0, 9)).encode(&mut arp);
             assert_eq!(
                 tap.classify(&link(&tap, ETH_P_ARP, &arp), 0),
-                Ok(Packet::Other)
+                Ok(Packet::Unrelated("ARP request for another address"))
+            );
+            // Nor is a reply to another MAC, or a truncated ARP packet.
+            Arp {
+                tha: DEV_MAC,
+                ..reply
+            }
+            .encode(&mut arp);
+            assert_eq!(
+                tap.classify(&link(&tap, ETH_P_ARP, &arp), 0),
+                Ok(Packet::Unrelated("ARP reply to another MAC address"))
+            );
+            assert_eq!(
+                tap.classify(&link(&tap, ETH_P_ARP, &arp[..20]), 0),
+                Ok(Packet::Unrelated("truncated ARP"))
             );
         }
     }
@@ -896,6 +1146,7 @@ mod tests {
                 received: n(2, 84),
             }),
             other: n(1, 70),
+            unrelated: 1,
             read: n(13, 1134),
             elapsed_s: 0.5,
             packets_per_s: 40.0,
@@ -942,7 +1193,7 @@ mod tests {
              sent     10 echo requests, 980 bytes\n\
              received 10 echo replies, 980 bytes\n\
              arp      sent 2, received 2\n\
-             other    1 packets, 70 bytes skipped\n\
+             other    ignored 1 unrelated frames, 70 bytes\n\
              elapsed  0.500 s\n\
              rate     40 packets/s\n\
              rx       +12 packets, +1064 bytes\n\
@@ -963,6 +1214,8 @@ mod tests {
         assert_eq!(json["sent"]["packets"], 10);
         assert_eq!(json["rx"]["bytes"], 1064);
         assert_eq!(json["verified"], true);
+        assert_eq!(json["other"]["packets"], 1);
+        assert_eq!(json["unrelated"], 1);
         assert!(json.get("arp").is_none());
         assert_eq!(json["remote"], "10.203.0.2");
     }

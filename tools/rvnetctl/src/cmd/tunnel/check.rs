@@ -3,7 +3,9 @@
 //! What `tunnel` accepts from its peer: every datagram is checked before it is written to
 //! the device, and what fails is counted under a [`Reason`] reason. Pure functions, no I/O.
 //!
-//! A datagram carries exactly one packet (tun) or frame (tap), with nothing before it.
+//! A datagram carries exactly one packet (tun) or frame (tap), with nothing before it. It
+//! is parsed with etherparse, independent of the code in [`crate::wire`] that builds
+//! frames.
 //!
 //! - Longer than the device's MTU plus the link header (14 bytes in tap mode, none in tun
 //!   mode): [`Reason::Oversized`].
@@ -16,12 +18,10 @@
 
 use std::fmt;
 
+use etherparse::{EtherType, Ethernet2Slice};
 use serde::Serialize;
 
-use crate::{
-    cmd::tundev::Mode,
-    wire::{Eth, ETH_HLEN, ETH_P_IP, ETH_P_IPV6, IPV4_HLEN},
-};
+use crate::{cmd::tundev::Mode, wire::ETH_HLEN};
 
 /// Length of the fixed IPv6 header.
 pub const IPV6_HLEN: usize = 40;
@@ -33,7 +33,9 @@ pub enum Reason {
     Truncated,
     /// Bigger than the device's MTU plus the link header.
     Oversized,
-    /// Longer than its IP header says (tun mode), or an IPv4 header length under 20.
+    /// Longer than its IP header says (tun mode), an IPv4 header length under 20, or
+    /// lengths that do not add up inside the packet (a total length under the header,
+    /// an extension header beyond the payload length).
     BadLength,
     /// tun mode: not an IPv4 or IPv6 packet (the version nibble).
     NotIp,
@@ -87,29 +89,41 @@ pub fn max_len(mode: Mode, mtu: u32) -> usize {
 }
 
 /// Checks an IP packet (`padded`: bytes after it are allowed, as Ethernet padding).
+///
+/// Parsed by etherparse, not by the code that builds packets: its slicer checks the
+/// version, the header lengths and that the packet holds what its header says.
 fn check_ip(packet: &[u8], padded: bool) -> Result<(), Reason> {
-    let Some(&first) = packet.first() else {
-        return Err(Reason::Truncated);
+    use etherparse::{
+        err::ip::{HeaderError, HeadersError, SliceError},
+        IpSlice, Ipv4HeaderSlice, Ipv6HeaderSlice, LenSource,
     };
-    let total = match first >> 4 {
-        4 => {
-            if packet.len() < IPV4_HLEN {
-                return Err(Reason::Truncated);
-            }
-            let ihl = usize::from(first & 0xf) * 4;
-            let total = usize::from(u16::from_be_bytes([packet[2], packet[3]]));
-            if ihl < IPV4_HLEN || total < ihl {
-                return Err(Reason::BadLength);
-            }
-            total
+    let total = match IpSlice::from_slice(packet) {
+        Ok(IpSlice::Ipv4(ip)) => usize::from(ip.header().total_len()),
+        Ok(IpSlice::Ipv6(ip)) => IPV6_HLEN + usize::from(ip.header().payload_length()),
+        // Shorter than a header, or than the header says.
+        Err(SliceError::Len(err)) if err.len_source == LenSource::Slice => {
+            return Err(Reason::Truncated)
         }
-        6 => {
-            if packet.len() < IPV6_HLEN {
-                return Err(Reason::Truncated);
-            }
-            IPV6_HLEN + usize::from(u16::from_be_bytes([packet[4], packet[5]]))
-        }
-        _ => return Err(Reason::NotIp),
+        // Lengths inside the packet that do not add up: an IPv4 total length under its
+        // header, an extension header beyond the payload length.
+        Err(SliceError::Len(_)) => return Err(Reason::BadLength),
+        Err(SliceError::IpHeaders(HeadersError::Ip(HeaderError::UnsupportedIpVersion {
+            ..
+        }))) => return Err(Reason::NotIp),
+        Err(SliceError::IpHeaders(HeadersError::Ip(
+            HeaderError::Ipv4HeaderLengthSmallerThanHeader { .. },
+        ))) => return Err(Reason::BadLength),
+        // Extension headers whose contents etherparse refuses (a hop-by-hop header not
+        // first): they fit, the receiving stack judges the rest, as from any other link.
+        // The IP header alone says how long the packet is.
+        Err(SliceError::IpHeaders(_)) => match (
+            Ipv4HeaderSlice::from_slice(packet),
+            Ipv6HeaderSlice::from_slice(packet),
+        ) {
+            (Ok(ip), _) => usize::from(ip.total_len()),
+            (_, Ok(ip)) => IPV6_HLEN + usize::from(ip.payload_length()),
+            _ => return Err(Reason::BadLength),
+        },
     };
     match total.cmp(&packet.len()) {
         std::cmp::Ordering::Greater => Err(Reason::Truncated),
@@ -126,9 +140,10 @@ pub fn check_datagram(mode: Mode, mtu: u32, datagram: &[u8]) -> Result<(), Reaso
     match mode {
         Mode::Tun => check_ip(datagram, false),
         Mode::Tap => {
-            let eth = Eth::parse(datagram).ok_or(Reason::Truncated)?;
-            match eth.ethertype {
-                ETH_P_IP | ETH_P_IPV6 => match check_ip(eth.payload, true) {
+            let eth =
+                Ethernet2Slice::from_slice_without_fcs(datagram).map_err(|_| Reason::Truncated)?;
+            match eth.ether_type() {
+                EtherType::IPV4 | EtherType::IPV6 => match check_ip(eth.payload_slice(), true) {
                     // An ethertype that says IP with a payload of another version.
                     Err(Reason::NotIp) => Err(Reason::BadLength),
                     other => other,
@@ -206,7 +221,7 @@ impl Serialize for Drops {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::put_eth;
+    use crate::wire::{put_eth, ETH_P_IP, ETH_P_IPV6};
 
     /// An IPv4 packet of `len` bytes whose header says `total`.
     fn ipv4(len: usize, total: u16) -> Vec<u8> {
@@ -218,12 +233,16 @@ mod tests {
         p
     }
 
-    /// An IPv6 packet of `len` bytes whose header says `payload` bytes follow it.
+    /// An IPv6 packet of `len` bytes whose header says `payload` bytes follow it, with no
+    /// next header.
     fn ipv6(len: usize, payload: u16) -> Vec<u8> {
         let mut p = vec![0; len];
         p[0] = 0x60;
         if len >= 6 {
             p[4..6].copy_from_slice(&payload.to_be_bytes());
+        }
+        if len >= 7 {
+            p[6] = 59;
         }
         p
     }
@@ -355,6 +374,106 @@ mod tests {
             check_datagram(Mode::Tap, 1500, &frame(ETH_P_IP, &ipv4(46, 28))),
             Ok(())
         );
+    }
+
+    #[test]
+    fn the_bad_datagrams_of_the_overlay_scenario() {
+        // As tests/46-scenario-overlay.sh sends them.
+        let cat = |parts: &[&[u8]]| parts.concat();
+        for (mode, datagram, reason) in [
+            (Mode::Tun, cat(&[b"\x45", &[0; 9]]), Reason::Truncated),
+            (
+                Mode::Tun,
+                cat(&[b"\x45\x00\x07\xd0", &[0; 1996]]),
+                Reason::Oversized,
+            ),
+            (
+                Mode::Tun,
+                cat(&[b"\x45\x00\x00\x3c", &[0; 80]]),
+                Reason::BadLength,
+            ),
+            (Mode::Tun, cat(&[b"\x50", &[0; 83]]), Reason::NotIp),
+            (Mode::Tap, vec![0; 10], Reason::Truncated),
+            (
+                Mode::Tap,
+                cat(&[&[0; 12], b"\x08\x00\x45\x00\x07\xd0", &[0; 1996]]),
+                Reason::Oversized,
+            ),
+            (
+                Mode::Tap,
+                cat(&[&[0; 12], b"\x08\x00\x45\x00\x00\x54", &[0; 40]]),
+                Reason::Truncated,
+            ),
+        ] {
+            assert_eq!(
+                check_datagram(mode, 1500, &datagram),
+                Err(reason),
+                "{mode:?} {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn real_packets_built_by_etherparse_pass() {
+        // An MLDv2 report with its hop-by-hop router alert, as the kernel sends it.
+        let mut hbh = [0u8; 8];
+        hbh[0] = 58; // next header ICMPv6
+        hbh[2..6].copy_from_slice(&[5, 2, 0, 0]); // router alert: MLD
+        hbh[6] = 1; // PadN, 0 bytes
+        let mut src = [0; 16];
+        src[..2].copy_from_slice(&[0xfe, 0x80]);
+        let mut dst = [0; 16];
+        dst[..2].copy_from_slice(&[0xff, 0x02]);
+        dst[15] = 0x16;
+        let mut ip = etherparse::Ipv6Header {
+            next_header: etherparse::IpNumber::IPV6_HEADER_HOP_BY_HOP,
+            hop_limit: 1,
+            source: src,
+            destination: dst,
+            ..Default::default()
+        };
+        let icmp = [143u8, 0, 0, 0, 0, 0, 0, 0];
+        ip.set_payload_length(hbh.len() + icmp.len()).unwrap();
+        let mut mld = ip.to_bytes().to_vec();
+        mld.extend_from_slice(&hbh);
+        mld.extend_from_slice(&icmp);
+        assert_eq!(check_datagram(Mode::Tun, 1500, &mld), Ok(()));
+        assert_eq!(
+            check_datagram(Mode::Tap, 1500, &frame(ETH_P_IPV6, &mld)),
+            Ok(())
+        );
+        // A UDP datagram over IPv4, in a tun packet and in a padded frame.
+        let builder = etherparse::PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(1, 2);
+        let mut udp = Vec::new();
+        builder.write(&mut udp, b"hi").unwrap();
+        assert_eq!(check_datagram(Mode::Tun, 1500, &udp), Ok(()));
+        let mut padded = frame(ETH_P_IP, &udp);
+        padded.resize(60, 0);
+        assert_eq!(check_datagram(Mode::Tap, 1500, &padded), Ok(()));
+    }
+
+    #[test]
+    fn ipv6_extension_headers() {
+        // A hop-by-hop header (next header 0) of 8 bytes, then another one: etherparse
+        // refuses the second, which is for the receiving stack to judge.
+        let mut p = ipv6(104, 64);
+        p[6] = 0;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Ok(()));
+        let mut p = ipv6(120, 64);
+        p[6] = 0;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Err(Reason::BadLength));
+        // A hop-by-hop header beyond the payload length the header says.
+        let mut p = ipv6(40, 0);
+        p[6] = 0;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Err(Reason::BadLength));
+        let mut p = ipv6(44, 4);
+        p[6] = 0;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Err(Reason::BadLength));
+        // One that fits, then no next header.
+        let mut p = ipv6(48, 8);
+        p[6] = 0;
+        p[40] = 59;
+        assert_eq!(check_datagram(Mode::Tun, 1500, &p), Ok(()));
     }
 
     #[test]
