@@ -5,7 +5,8 @@
 # through the installed plugin (no IP_LIB_DIR), rvnetctl from
 # /usr/local/bin, `man rvnetctl`, bash completion; `make uninstall` takes
 # it all away again (modprobe no longer finds the module). The guest's
-# /usr and /lib/modules are overlays: nothing reaches the host.
+# /usr is an overlay; /lib/modules/REL (vng's, read-only) gets a tmpfs
+# overlay for the test: nothing reaches the host.
 . "$(dirname "$0")/lib.sh"
 ktap_header
 ktap_plan 13
@@ -13,6 +14,14 @@ unset IP_LIB_DIR
 sys_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 files=$(make -s -C "$RVNET_ROOT" install-files)
 rel=$(uname -r)
+tmp=$(mktemp -d); defer rm -rf "$tmp"
+# The kernel's modprobe (autoload) runs in the initial mount namespace, so
+# the overlay is mounted there, and taken away at the end.
+mkdir -p "$tmp/t" && mount -t tmpfs rvnet-install "$tmp/t" && mkdir "$tmp/t/u" "$tmp/t/w" &&
+	mount -t overlay rvnet-install -o "lowerdir=/lib/modules/$rel,upperdir=$tmp/t/u,workdir=$tmp/t/w" \
+		"/lib/modules/$rel" || diag "no writable /lib/modules/$rel"
+defer umount "$tmp/t"
+defer umount "/lib/modules/$rel"
 
 rvnet_loaded && rmmod rvnet
 check "rvnet is not loaded to begin with" bash -c '! grep -q "^rvnet " /proc/modules'
@@ -26,10 +35,10 @@ check "/dev/net/rtun appears" busywait 5000 test -c /dev/net/rtun
 check "modprobe -r rvnet" modprobe -r rvnet
 
 setup_ns ns
-PATH=$sys_path ip -n "$ns" link add name a type rveth peer name b 2>"$ns.err"
+PATH=$sys_path ip -n "$ns" link add name a type rveth peer name b 2>"$tmp/err"
 check "ip link add ... type rveth peer name b with the installed plugin: autoloads rvnet" \
 	bash -c "grep -q '^rvnet ' /proc/modules && ip -n $ns -o link show dev b | grep -q 'b@a'"
-diag "$(cat "$ns.err" 2>/dev/null)"; rm -f "$ns.err"
+diag "ip: $(cat "$tmp/err")"
 expect_eq "rvnetctl is /usr/local/bin's" /usr/local/bin/rvnetctl "$(PATH=$sys_path command -v rvnetctl)"
 check "the installed rvnetctl shows the pair" \
 	bash -c "PATH=$sys_path rvnetctl -n $ns pair show a | grep -qw b"
