@@ -6,7 +6,7 @@
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 SHELL := /bin/bash
-PATHS := $(shell bash $(ROOT)/scripts/paths.sh)
+PATHS := $(shell RVNET_KERNEL=debug bash $(ROOT)/scripts/paths.sh)
 KBUILD_DIR := $(patsubst KBUILD=%,%,$(filter KBUILD=%,$(PATHS)))
 TOOL := $(ROOT)/tools/rvnetctl/target/release/rvnetctl
 PLUGIN_DIR := $(ROOT)/tools/ipplugin
@@ -37,7 +37,8 @@ help:
 	@echo "make demo     set up, build, boot a VM and show rvnet at work"
 	@echo "make test     set up, build, cargo test, then every VM test"
 	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians, ratios, JSON + SVG"
-	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell)"
+	@echo "              (on the bench kernel, built once into the cache; KERNEL=debug: the test kernel)"
+	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell; KERNEL=bench: the bench kernel)"
 	@echo "make install  (as root, after make) the module, rvnetctl, the ip plugins, completions, man page"
 	@echo "make uninstall  removes what make install put there (same DESTDIR/PREFIX)"
 	@echo "make module KDIR=/your/7.3/build   the module against your kernel (kernel-patches first)"
@@ -127,8 +128,9 @@ cargo-test:
 test-modules:
 	$(MAKE) -C $(KBUILD_DIR) M=$(ROOT)/tests/modules modules
 
+# KERNEL=bench boots the bench kernel (after a make bench built it).
 vm:
-	@bash $(ROOT)/virtme/run.sh "$(CMD)"
+	@RVNET_KERNEL=$(or $(KERNEL),debug) bash $(ROOT)/virtme/run.sh "$(CMD)"
 
 paths:
 	@for p in $(PATHS); do echo $$p; done
@@ -143,9 +145,14 @@ demo: kernel
 	@$(MAKE) -s module tool plugins
 	@bash $(ROOT)/virtme/run.sh "bash $(ROOT)/tests/demo.sh"
 
-bench: kernel
-	@$(MAKE) -s module tool plugins
-	@bash $(ROOT)/scripts/bench.sh
+# On the bench kernel (the test kernel without its checkers; its own cached
+# build, kept out of make test) unless KERNEL=debug.
+KERNEL ?=
+bench: setup
+	@RVNET_KERNEL=$(or $(KERNEL),bench) bash $(ROOT)/scripts/kernel.sh
+	@RVNET_KERNEL=$(or $(KERNEL),bench) bash $(ROOT)/scripts/module.sh
+	@$(MAKE) -s tool
+	@RVNET_KERNEL=$(or $(KERNEL),bench) bash $(ROOT)/scripts/bench.sh
 
 clean:
 	@if [ -f $(KBUILD_DIR)/Makefile ]; then $(MAKE) -C $(KBUILD_DIR) M=$(ROOT) clean; \

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make bench`: tests/bench.sh in one VM boot, its results brought back to
-# the host as JSON and drawn as an SVG chart next to it:
+# `make bench`: tests/bench.sh in one VM boot of the $RVNET_KERNEL kernel
+# (bench unless `make bench KERNEL=debug`), its results brought back to the
+# host as JSON and drawn as an SVG chart next to it:
 #
-#   $RVNET_BENCH_OUT/bench-DATE-COMMIT.json, .svg   (and latest.json, .svg)
+#   $RVNET_BENCH_OUT/bench-DATE-COMMIT-KERNEL.json, .svg   (and latest.json, .svg)
 #
 # RVNET_BENCH_OUT defaults to $RVNET_CACHE/bench. Every RVNET_BENCH_*
 # variable is handed to tests/bench.sh in the VM (ROUNDS, ONLY, ...).
@@ -16,7 +17,9 @@ out=$(cd "$out" && pwd)
 commit=$(git -C "$RVNET_ROOT" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
 export RVNET_BENCH_COMMIT=$commit
 export RVNET_BENCH_ACCEL=$(cat "$RVNET_CACHE/kvm-probe" 2>/dev/null || echo unknown)
-export RVNET_BENCH_JSON=$out/bench-$(date -u +%Y%m%d-%H%M%S)-$commit.json
+export RVNET_BENCH_KERNEL=$RVNET_KERNEL
+export RVNET_BENCH_JSON=$out/bench-$(date -u +%Y%m%d-%H%M%S)-$commit-$RVNET_KERNEL.json
+log "benchmarks on the $RVNET_KERNEL kernel ($KIMAGE)"
 
 vars=
 for v in ${!RVNET_BENCH_@}; do vars+="$v=$(printf %q "${!v}") "; done

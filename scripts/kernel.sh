@@ -11,7 +11,7 @@ set -euo pipefail
 
 key=$(kernel_key)
 if [ -f "$KIMAGE" ] && [ "$(cat "$KBUILD/.rvnet-key" 2>/dev/null)" = "$key" ]; then
-	log "kernel is current ($key): $KIMAGE"
+	log "$RVNET_KERNEL kernel is current ($key): $KIMAGE"
 	exit 0
 fi
 
@@ -43,29 +43,38 @@ if ! make -C "$KSRC" O="$KBUILD" -s rustavailable >"$KBUILD/.rustavailable.log" 
 fi
 
 # --- config -------------------------------------------------------------------
-ckey=$(cat "$RVNET_ROOT/kernel/VERSION" "$RVNET_ROOT/virtme/kernel.config" | sha256sum | cut -c1-16)
+ckey=$(cat "$RVNET_ROOT/kernel/VERSION" $KFRAGS | sha256sum | cut -c1-16)
 if [ "$(cat "$KBUILD/.rvnet-config-key" 2>/dev/null)" != "$ckey" ] || [ ! -f "$KBUILD/.config" ]; then
-	log "configuring (virtme-ng defconfig + virtme/kernel.config)"
+	log "configuring the $RVNET_KERNEL kernel (virtme-ng defconfig + $(for f in $KFRAGS; do printf '%s ' "virtme/$(basename "$f")"; done| sed 's/ $//;s/ / + /g'))"
+	cat $KFRAGS > "$KBUILD/.rvnet-fragment.config"
 	# virtme-configkernel is chatty (every override); keep its output in a log.
 	(cd "$KSRC" && "$VENV/bin/virtme-configkernel" --defconfig \
-		--custom "$RVNET_ROOT/virtme/kernel.config" O="$KBUILD") >"$KBUILD/.config.log" 2>&1 ||
+		--custom "$KBUILD/.rvnet-fragment.config" O="$KBUILD") >"$KBUILD/.config.log" 2>&1 ||
 		die "virtme-configkernel failed"
 	for opt in RUST MODULES MODULE_UNLOAD NET_NS IPV6 PACKET VETH TUN NET_PKTGEN \
-		   PROVE_LOCKING DEBUG_ATOMIC_SLEEP DEBUG_NET DEBUG_KMEMLEAK \
-		   NET_DEV_REFCNT_TRACKER 9P_FS OVERLAY_FS BRIDGE; do
+		   9P_FS OVERLAY_FS BRIDGE; do
 		grep -q "^CONFIG_$opt=y" "$KBUILD/.config" ||
 			die "CONFIG_$opt is not =y after configuring; see $KBUILD/.config"
+	done
+	# The checkers: on in the test kernel, off in the bench kernel.
+	for opt in PROVE_LOCKING DEBUG_ATOMIC_SLEEP DEBUG_NET DEBUG_KMEMLEAK NET_DEV_REFCNT_TRACKER; do
+		if [ "$RVNET_KERNEL" = debug ]; then
+			grep -q "^CONFIG_$opt=y" "$KBUILD/.config" ||
+				die "CONFIG_$opt is not =y after configuring; see $KBUILD/.config"
+		elif grep -q "^CONFIG_$opt=y" "$KBUILD/.config"; then
+			die "CONFIG_$opt is still =y in the bench kernel; see $KBUILD/.config"
+		fi
 	done
 	echo "$ckey" > "$KBUILD/.rvnet-config-key"
 fi
 
 # --- build ----------------------------------------------------------------------
 jobs=$(( $(nproc) + 1 ))
-log "building the kernel in $KBUILD (make -j$jobs; cold: about 15-20 min on 2 cores)"
+log "building the $RVNET_KERNEL kernel in $KBUILD (make -j$jobs; cold: about 15-20 min on 2 cores)"
 start=$(date +%s)
 if ! make -C "$KSRC" O="$KBUILD" -j"$jobs" -s all >"$KBUILD/.build.log" 2>&1; then
 	tail -n 40 "$KBUILD/.build.log" >&2
 	die "kernel build failed; full log: $KBUILD/.build.log"
 fi
 echo "$key" > "$KBUILD/.rvnet-key"
-log "kernel built in $(( $(date +%s) - start )) s: $KIMAGE"
+log "$RVNET_KERNEL kernel built in $(( $(date +%s) - start )) s: $KIMAGE"

@@ -3,7 +3,7 @@
 # Prints where things are (for `make paths` and the scripts).
 . "$(dirname "$0")/common.sh"
 echo "KERNEL=$KIMAGE"
-echo "MODULE=$RVNET_ROOT/module/rvnet.ko"
+echo "MODULE=$RVNET_MODULE"
 echo "TOOL=$RVNET_ROOT/tools/rvnetctl/target/release/rvnetctl"
 echo "KSRC=$KSRC"
 echo "KBUILD=$KBUILD"

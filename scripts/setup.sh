@@ -24,6 +24,7 @@ declare -A PKGS=(
 	[procps]=/usr/bin/ps [psmisc]=/usr/bin/killall
 	[openvpn]=/usr/sbin/openvpn
 	[strace]=/usr/bin/strace [jq]=/usr/bin/jq [binutils]=/usr/bin/nm [man-db]=/usr/bin/man
+	[linux-perf]=/usr/bin/perf
 	[python3-yaml]=/usr/lib/python3/dist-packages/yaml/__init__.py
 	[python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
 )

@@ -7,20 +7,45 @@
 # (it exits 1 when a run fails to verify; that run is left out of the
 # medians, the others go on).
 #
-# Environment: RVNET_BENCH_ROUNDS (default 3), RVNET_BENCH_FRAMES (20000),
-# RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_ONLY (workloads to run,
-# default "pair64 pair1400 tcp tun tap"), RVNET_BENCH_JSON (also write the
-# results there as JSON, with RVNET_BENCH_COMMIT and RVNET_BENCH_ACCEL in
-# them; scripts/bench.sh, i.e. `make bench`, sets all three).
+# Environment: RVNET_BENCH_ROUNDS (default 5), RVNET_BENCH_FRAMES (per
+# exercise run: 100000 on the bench kernel, 20000 on the debug one),
+# RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_IO_SECONDS (per tunrate
+# run, 1), RVNET_BENCH_ONLY (workloads to run,
+# default "pair64 pair1400 tcp tun tap io"; "io" stands for the 24 one-way
+# fd cases, MODE-DIRSIZE[-nb], e.g. tun-write64, tap-read1400-nb),
+# RVNET_BENCH_JSON (also write the results there as JSON, with
+# RVNET_BENCH_COMMIT, RVNET_BENCH_ACCEL and RVNET_BENCH_KERNEL in them;
+# scripts/bench.sh, i.e. `make bench`, sets them all).
 set -eu
 . "$(dirname "$0")/lib.sh"
 trap cleanup_ns EXIT
 
-rounds=${RVNET_BENCH_ROUNDS:-3}
-frames=${RVNET_BENCH_FRAMES:-20000}
+rounds=${RVNET_BENCH_ROUNDS:-5}
+flavour=${RVNET_BENCH_KERNEL:-unknown}
+if [ "$flavour" = bench ]; then frames=${RVNET_BENCH_FRAMES:-100000}; else frames=${RVNET_BENCH_FRAMES:-20000}; fi
 secs=${RVNET_BENCH_SECONDS:-5}
-only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap}
+iosecs=${RVNET_BENCH_IO_SECONDS:-1}
+# The one-way fd cases (tests/tools/tunrate.c): TUN and TAP, write() and
+# read(), three sizes, blocking and non-blocking fds.
+io=
+for m in tun tap; do for d in write read; do for z in 64 512 1400; do
+	io+=" $m-$d$z $m-$d$z-nb"
+done; done; done
+only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap io}
+o=
+for w in $only; do if [ "$w" = io ]; then o+=$io; else o+=" $w"; fi; done
+only=$o
 res=$(mktemp -d)
+
+# The kernel said is the kernel booted: the bench kernel has no kmemleak.
+case $flavour in
+bench) [ ! -e /sys/kernel/debug/kmemleak ] || { echo "bench: RVNET_BENCH_KERNEL=bench, but this kernel has kmemleak" >&2; exit 2; } ;;
+debug) [ -e /sys/kernel/debug/kmemleak ] || { echo "bench: RVNET_BENCH_KERNEL=debug, but this kernel has no kmemleak" >&2; exit 2; } ;;
+esac
+if [[ " $only " == *-write* || " $only " == *-read* ]]; then
+	gcc -O2 -Wall -o "$res/tunrate" "$RVNET_ROOT/tests/tools/tunrate.c" ||
+		{ echo "bench: tests/tools/tunrate.c does not build" >&2; exit 2; }
+fi
 
 # want WORKLOAD: is it among those to run?
 want() { [[ " $only " == *" $1 "* ]]; }
@@ -78,6 +103,14 @@ tun_rate() {
 	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["packets_per_s"]))' <<<"$out"
 }
 
+# tunrate PATH MODE DIR SIZE [nb]: packets/s one way through the fd (every
+# packet verified), SIZE bytes from the IP header on, for $iosecs s.
+io_rate() {
+	local path=$1 mode=$2 dir=$3 size=$4 nb=${5:-} out
+	out=$(unshare -n "$res/tunrate" "$path" "$mode" "$dir" "$size" "${iosecs}s" ${nb:+nonblock})
+	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["pps"]))' <<<"$out"
+}
+
 for r in $(seq 1 "$rounds"); do
 	# Alternate which driver goes first, so warm-up favours neither.
 	if [ $((r % 2)) = 1 ]; then order="kernel rvnet"; else order="rvnet kernel"; fi
@@ -88,6 +121,12 @@ for r in $(seq 1 "$rounds"); do
 		if want tcp; then measure tcp "$who" pair_tcp $kind; fi
 		if want tun; then measure tun "$who" tun_rate $path tun; fi
 		if want tap; then measure tap "$who" tun_rate $path tap; fi
+		for w in $io; do
+			if want "$w"; then
+				IFS=- read -r m d nb <<<"$w"
+				measure "$w" "$who" io_rate $path "$m" "${d%%[0-9]*}" "${d##*[a-z]}" $nb
+			fi
+		done
 	done
 	echo "# round $r of $rounds done" >&2
 done
@@ -95,9 +134,9 @@ done
 # The table on stdout; with RVNET_BENCH_JSON the same numbers, every sample
 # and the run's facts also into that file (tests/tools/bench_chart.py draws it).
 echo
-python3 - "$res" "$only" "$rounds" "$frames" "$secs" "$(uname -r)" "$(nproc)" <<'EOF'
+python3 - "$res" "$only" "$rounds" "$frames" "$secs" "$(uname -r)" "$(nproc)" "$flavour" <<'EOF'
 import datetime, json, os, statistics, sys
-res, only, rounds, frames, secs, kernel, cpus = sys.argv[1:]
+res, only, rounds, frames, secs, kernel, cpus, flavour = sys.argv[1:]
 rows = [
     ("pair64", "pair: 60-byte frames one way (exercise pair)", "frames/s"),
     ("pair1400", "pair: 1414-byte frames one way (exercise pair)", "frames/s"),
@@ -105,8 +144,21 @@ rows = [
     ("tun", "TUN: ICMP echo through the char device (exercise tun)", "packets/s"),
     ("tap", "TAP: ICMP echo through the char device (exercise tun)", "packets/s"),
 ]
-print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel |")
-print("|---|---|---|---|---|")
+for m in ("tun", "tap"):
+    for d in ("write", "read"):
+        for z in (64, 512, 1400):
+            for nb in ("", "-nb"):
+                rows.append((f"{m}-{d}{z}{nb}",
+                             f"{m.upper()} {d}(): {z}-byte packets, "
+                             f"{'non-blocking' if nb else 'blocking'} fd (tunrate)",
+                             "packets/s"))
+
+def spread(xs, m):
+    """How far a driver's own rounds spread: (max - min) / median."""
+    return f"{(max(xs) - min(xs)) / m * 100:.0f}%" if len(xs) > 1 and m else "-"
+
+print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel | spread kernel / rvnet |")
+print("|---|---|---|---|---|---|")
 out, failures = [], []
 for name, label, unit in rows:
     if name not in only.split():
@@ -120,10 +172,10 @@ for name, label, unit in rows:
             who, r = line.split()
             failures.append(dict(workload=name, who=who, round=int(r)))
     if not k or not v:
-        print(f"| {label} | {unit} | {'failed' if not k else ''} | {'failed' if not v else ''} | |")
+        print(f"| {label} | {unit} | {'failed' if not k else ''} | {'failed' if not v else ''} | | |")
         continue
     mk, mv = statistics.median(k), statistics.median(v)
-    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} |")
+    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} | {spread(k, mk)} / {spread(v, mv)} |")
     out.append(dict(name=name, label=label, unit=unit, kernel=k, rvnet=v,
                     kernel_median=mk, rvnet_median=mv, ratio=round(mv / mk, 4)))
 path = os.environ.get("RVNET_BENCH_JSON")
@@ -132,15 +184,16 @@ if path:
     facts = dict(date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                  commit=os.environ.get("RVNET_BENCH_COMMIT", "unknown"),
                  accel=os.environ.get("RVNET_BENCH_ACCEL", "unknown"),
-                 kernel=kernel, cpus=int(cpus), rounds=int(rounds),
-                 frames=int(frames), seconds=int(secs), workloads=out,
+                 kernel=kernel, kernel_flavour=flavour, cpus=int(cpus), rounds=int(rounds),
+                 frames=int(frames), seconds=int(secs), io_seconds=float(os.environ.get("RVNET_BENCH_IO_SECONDS", "1")),
+                 workloads=out,
                  failures=failures)
     with open(path, "w") as f:
         json.dump(facts, f, indent=1)
         f.write("\n")
 EOF
 echo
-echo "Medians of $rounds rounds, $frames frames per run, same boot; $(uname -r), $(nproc) CPUs."
+echo "Medians of $rounds rounds ($frames frames per exercise run, ${iosecs} s per tunrate run), same boot; the $flavour kernel, $(uname -r), $(nproc) CPUs."
 rm -rf "$res"
 if [ "$failed" -gt 0 ]; then
 	echo "$failed run(s) failed to verify and are left out of the medians."

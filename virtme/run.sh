@@ -10,7 +10,8 @@
 # unloads rvnet, runs a kmemleak scan and saves dmesg; any splat after the
 # point where rvnet was loaded fails the run.
 #
-# Environment: RVNET_NO_LOAD=1 (do not insmod), RVNET_VM_MODULES="a.ko b.ko"
+# Environment: RVNET_KERNEL=bench (boot the bench kernel with the module
+# built for it; default debug, the test kernel), RVNET_NO_LOAD=1 (do not insmod), RVNET_VM_MODULES="a.ko b.ko"
 # (load these instead), RVNET_VM_TIMEOUT (seconds, default 3600),
 # RVNET_VM_MEM (default 2G), RVNET_VM_CPUS (default 2), RVNET_VM_RWDIR (a
 # host directory the guest may write too, at the same path; created here:
@@ -19,9 +20,9 @@ set -uo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 
 cmd=${1:-}
-[ -f "$KIMAGE" ] || die "no kernel at $KIMAGE: run 'make kernel'"
+[ -f "$KIMAGE" ] || die "no $RVNET_KERNEL kernel at $KIMAGE: run 'make kernel' (RVNET_KERNEL=$RVNET_KERNEL)"
 [ -x "$VNG" ] || die "no virtme-ng at $VNG: run 'make setup'"
-module=${RVNET_VM_MODULES:-$RVNET_ROOT/module/rvnet.ko}
+module=${RVNET_VM_MODULES:-$RVNET_MODULE}
 if [ "${RVNET_NO_LOAD:-0}" != 1 ]; then
 	for m in $module; do [ -f "$m" ] || die "no module at $m: run 'make module'"; done
 fi

@@ -15,7 +15,7 @@ tmp=$(mktemp -d); defer rm -rf "$tmp"
 cat > "$tmp/sample.json" <<'EOF'
 {
  "date": "2026-11-26T10:00:00Z", "commit": "3033677", "accel": "tcg",
- "kernel": "7.3.0-rvnet", "cpus": 2, "rounds": 3, "frames": 20000, "seconds": 5,
+ "kernel": "7.3.0-rvnet", "kernel_flavour": "bench", "cpus": 2, "rounds": 3, "frames": 20000, "seconds": 5,
  "workloads": [
   {"name": "pair64", "label": "pair: 60-byte frames one way (exercise pair)",
    "unit": "frames/s", "kernel": [10325, 10200, 10400], "rvnet": [10771, 10700, 10800],
@@ -45,7 +45,7 @@ print("rounds", len(root.findall(f"{ns}circle[@class='round']")))
 texts = " | ".join("".join(t.itertext()) for t in root.iter(ns + "text"))
 for s in ("1.04", "1.30", "0.74", "kernel 10,325", "rvnet 10,771 frames/s",
           "kernel 1,140", "rvnet 1,483 Mbit/s", "2026-11-26", "3033677",
-          "3 rounds", "7.3.0-rvnet", "TCG"):
+          "3 rounds", "bench kernel 7.3.0-rvnet", "TCG"):
     print(repr(s), s in texts)
 EOF
 )
@@ -54,7 +54,7 @@ expect_eq "the SVG parses: an <svg> with width, height and viewBox; one bar per 
 bars 3
 ref 1
 rounds 7" "$(head -n 4 <<<"$facts")"
-expect_eq "its text: the three ratios, both medians of a row, date, commit, rounds, kernel, accel" \
+expect_eq "its text: the three ratios, both medians of a row, date, commit, rounds, which kernel, accel" \
 	"" "$(tail -n +5 <<<"$facts" | grep -v ' True$')"
 
 echo '{"workloads": []}' > "$tmp/empty.json"

@@ -94,8 +94,11 @@ def chart(data):
     if str(data.get("date", "")).endswith("Z"):
         date += " UTC"
     accel = str(data.get("accel", "unknown"))
+    flavour = data.get("kernel_flavour")
     sub = (f"{date}, commit {data.get('commit', '?')}, "
-           f"{data.get('rounds', '?')} rounds, kernel {data.get('kernel', '?')}, "
+           f"{data.get('rounds', '?')} rounds, "
+           + (f"{flavour} kernel " if flavour else "kernel ")
+           + f"{data.get('kernel', '?')}, "
            f"{data.get('cpus', '?')} CPUs"
            + ("" if accel == "unknown" else f", {accel.upper()}"))
 
