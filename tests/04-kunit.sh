@@ -5,7 +5,7 @@
 # family's flag bitfield and the vtables are what the C side expects.
 . "$(dirname "$0")/lib.sh"
 ktap_header
-suites=(rvnet_netlink rvnet_genl rvnet_netdev_vtable)
+suites=(rvnet_netlink rvnet_genl rvnet_netdev_vtable rvnet_rcu)
 ktap_plan $((2 * ${#suites[@]}))
 
 # A fresh load runs the suites again; their results stay in debugfs while

@@ -16,4 +16,5 @@ pub mod genl;
 pub mod modinfo;
 pub mod netdev;
 pub mod netlink;
+pub mod rcu;
 pub mod skb;

@@ -23,6 +23,7 @@ use crate::abstractions::{
         Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
     },
     netlink::{total_size, Attrs, ExtAck, Policy, Writer},
+    rcu::RcuArc,
     skb::{BhDisabled, DropReason, SkBuff},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -30,9 +31,9 @@ use kernel::{
     fs::{File, Kiocb},
     iov::{IovIterDest, IovIterSource},
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
-    new_mutex, new_poll_condvar, new_spinlock_irq,
+    new_poll_condvar, new_spinlock_bh,
     prelude::*,
-    sync::{aref::ARef, poll::PollCondVar, poll::PollTable, Arc, Mutex, SetOnce, SpinLockIrq},
+    sync::{aref::ARef, poll::PollCondVar, poll::PollTable, rcu, Arc, SetOnce, SpinLockBh},
     uaccess::{UserPtr, UserSlice},
 };
 use uapi::*;
@@ -107,10 +108,20 @@ impl Ring {
         if self.len == self.buf.len() && self.grow(limit).is_err() {
             return Err(skb);
         }
-        let cap = self.buf.len();
-        self.buf[(self.head + self.len) % cap] = Some(skb);
+        let tail = self.wrap(self.head + self.len);
+        self.buf[tail] = Some(skb);
         self.len += 1;
         Ok(())
+    }
+
+    /// `i` (below twice the capacity) as an index: a compare, not a
+    /// division, on every packet (as `ptr_ring` does).
+    fn wrap(&self, i: usize) -> usize {
+        if i >= self.buf.len() {
+            i - self.buf.len()
+        } else {
+            i
+        }
     }
 
     /// Doubles the ring (atomic allocation: called from the transmit path
@@ -137,7 +148,7 @@ impl Ring {
             return None;
         }
         let skb = self.buf[self.head].take();
-        self.head = (self.head + 1) % self.buf.len();
+        self.head = self.wrap(self.head + 1);
         self.len -= 1;
         skb
     }
@@ -153,8 +164,9 @@ impl Ring {
 /// State shared by a device and the file attached to it.
 #[pin_data]
 struct Shared {
+    /// Taken by the transmit path (bottom halves disabled) and by readers.
     #[pin]
-    ring: SpinLockIrq<Ring>,
+    ring: SpinLockBh<Ring>,
     /// Readers and pollers wait here.
     #[pin]
     wait: PollCondVar,
@@ -177,7 +189,7 @@ impl Shared {
     fn new(tap: bool, flags: u16) -> Result<impl PinInit<Self, Error>> {
         let ring = Ring::new(TUN_READQ_SIZE as usize)?;
         Ok(try_pin_init!(Shared {
-            ring <- new_spinlock_irq!(ring, "rtun_ring"),
+            ring <- new_spinlock_bh!(ring, "rtun_ring"),
             wait <- new_poll_condvar!("rtun_wait"),
             dev: RcuDev::new(),
             tap,
@@ -320,9 +332,14 @@ impl Driver for Rtun {
         // Queued packets must not hold the sender's socket memory or a route.
         skb.orphan();
         let limit = dev.tx_queue_len() as usize;
-        let pushed = sh.ring.lock().push(skb, limit);
+        // Transmit runs with bottom halves disabled (interrupts, under
+        // netpoll): the lock alone, as tun's ring producer takes it.
+        let pushed = sh.ring.lock_bh_disabled().push(skb, limit);
         match pushed {
-            Ok(()) => sh.wait.notify_sync(),
+            // Readers and pollers queue themselves before they look at the
+            // ring under its lock, so none is missed (tun: sk_data_ready).
+            Ok(()) if sh.wait.has_sleeper() => sh.wait.notify_sync(),
+            Ok(()) => {}
             Err(skb) => {
                 skb.drop_reason(DropReason::FullRing);
                 dev.stats_tx_dropped();
@@ -407,24 +424,32 @@ impl IfReq {
 }
 
 /// One open `/dev/net/rtun`.
-#[pin_data]
 pub(crate) struct RtunFile {
     /// The netns of the opener: where TUNSETIFF looks and creates.
     net: ARef<Net>,
-    /// The device this file is attached to.
-    #[pin]
-    attached: Mutex<Option<Arc<Shared>>>,
+    /// The device this file is attached to (tun's `tfile->tun`): set by
+    /// TUNSETIFF under RTNL, read by every `read()` and `write()` under RCU.
+    attached: RcuArc<Shared>,
 }
 
 impl RtunFile {
-    /// The device this file is attached to. A file whose device was
-    /// deleted is detached, as in tun: it may attach again.
+    /// The device this file is attached to, unless it was deleted: such a
+    /// file is detached, as in tun, and may attach again.
     fn shared(&self) -> Option<Arc<Shared>> {
-        let mut a = self.attached.lock();
-        if a.as_ref().is_some_and(|sh| sh.dead.load(Ordering::Acquire)) {
-            *a = None;
+        self.attached
+            .get_arc()
+            .filter(|sh| !sh.dead.load(Ordering::Acquire))
+    }
+
+    /// The attached device with a counted reference, as tun's `tun_get`:
+    /// what each packet takes, without a lock.
+    fn device(&self) -> Option<ARef<Dev<Rtun>>> {
+        let guard = rcu::read_lock();
+        let sh = self.attached.get(&guard)?;
+        if sh.dead.load(Ordering::Acquire) {
+            return None;
         }
-        a.clone()
+        sh.dev.get_rcu(&guard).map(ARef::from)
     }
 
     /// TUNSETIFF: attach to the named device, or create it.
@@ -488,14 +513,22 @@ impl RtunFile {
                 sh
             }
         };
-        *self.attached.lock() = Some(shared);
+        // What was there is a deleted device's (the caller checked), left
+        // once no reader can see it.
+        drop(self.attached.replace(Some(shared)));
         Ok(())
     }
 
     /// Copies one packet to userspace: `struct tun_pi` unless IFF_NO_PI,
     /// then as much of the packet as fits. Returns tun's count: the whole
     /// packet (and header) even when truncated.
-    fn put_user(&self, sh: &Shared, skb: SkBuff, iov: &mut IovIterDest<'_>) -> Result<usize> {
+    fn put_user(
+        &self,
+        dev: &Dev<Rtun>,
+        sh: &Shared,
+        skb: SkBuff,
+        iov: &mut IovIterDest<'_>,
+    ) -> Result<usize> {
         let len = skb.len() as usize;
         let mut total = len;
         if !sh.no_pi() {
@@ -513,16 +546,13 @@ impl RtunFile {
         }
         let n = len.min(iov.len());
         skb.copy_to_iter(iov, n as u32)?;
-        if let Some(dev) = sh.dev.hold() {
-            dev.stats_tx_add(len as u32);
-        }
+        dev.stats_tx_add(len as u32);
         skb.consume();
         Ok(total)
     }
 
     /// Injects one packet written by userspace (tun's `tun_get_user`).
-    fn get_user(&self, sh: &Shared, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        let dev = sh.dev.hold().ok_or(EBADFD)?;
+    fn get_user(&self, dev: &Dev<Rtun>, sh: &Shared, iov: &mut IovIterSource<'_>) -> Result<usize> {
         let total = iov.len();
         let mut len = total;
         // Without PI, TUN packets say their protocol by their version nibble.
@@ -545,7 +575,7 @@ impl RtunFile {
             return Err(EMSGSIZE);
         }
         // Data in a page fragment when it fits, as tun does for TAP.
-        let mut skb = SkBuff::alloc_rx_frag(&dev, len as u32)?;
+        let mut skb = SkBuff::alloc_rx_frag(dev, len as u32)?;
         skb.put_from_iter(iov, len as u32)?;
         if sh.tap {
             if !skb.may_pull(ETH_HLEN) {
@@ -564,14 +594,14 @@ impl RtunFile {
                     }
                 };
             }
-            skb.set_ip_packet(&dev, proto);
+            skb.set_ip_packet(dev, proto);
         }
         if !dev.is_up() {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_rx_dropped();
             return Err(EIO);
         }
-        if sh.tap && skb.eth_type_trans(&dev).is_err() {
+        if sh.tap && skb.eth_type_trans(dev).is_err() {
             skb.drop_reason(DropReason::PktTooSmall);
             dev.stats_rx_dropped();
             return Err(EINVAL);
@@ -645,8 +675,11 @@ impl RtunFile {
 
 impl RtunFile {
     /// `read()`: one packet, waiting for it unless `nonblock`.
+    /// Like tun, it holds the device while it waits; the device's
+    /// unregistration wakes it (`uninit`).
     fn read(&self, nonblock: bool, iov: &mut IovIterDest<'_>) -> Result<usize> {
-        let sh = self.shared().ok_or(EBADFD)?;
+        let dev = self.device().ok_or(EBADFD)?;
+        let sh = dev.private().shared.get().ok_or(EBADFD)?;
         // A zero-length read takes nothing off the queue (as tun).
         if iov.is_empty() {
             return Ok(0);
@@ -671,16 +704,14 @@ impl RtunFile {
         };
         // tun returns what was copied: a short buffer truncates.
         let room = iov.len();
-        self.put_user(&sh, skb, iov).map(|n| n.min(room))
+        self.put_user(&dev, sh, skb, iov).map(|n| n.min(room))
     }
 
     /// `write()`: one packet.
     fn write(&self, iov: &mut IovIterSource<'_>) -> Result<usize> {
-        let sh = self.shared().ok_or(EBADFD)?;
-        if sh.dead.load(Ordering::Acquire) {
-            return Err(EBADFD);
-        }
-        self.get_user(&sh, iov)
+        let dev = self.device().ok_or(EBADFD)?;
+        let sh = dev.private().shared.get().ok_or(EBADFD)?;
+        self.get_user(&dev, sh, iov)
     }
 
     /// `poll()`: readable when a packet is queued, always writable.
@@ -706,17 +737,17 @@ impl MiscDevice for RtunFile {
     type Ptr = Pin<KBox<Self>>;
 
     fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<Pin<KBox<Self>>> {
-        KBox::try_pin_init(
-            try_pin_init!(RtunFile {
-                net: Net::current(kernel::current!()).get_ref(),
-                attached <- new_mutex!(None, "rtun_file"),
-            }),
-            GFP_KERNEL,
-        )
+        let f = RtunFile {
+            net: Net::current(kernel::current!()).get_ref(),
+            attached: RcuArc::new(),
+        };
+        Ok(KBox::pin(f, GFP_KERNEL)?)
     }
 
     fn release(this: Pin<KBox<Self>>, _file: &File) {
-        let Some(sh) = this.attached.lock().take() else {
+        // The last reference to the file: no reader, nothing to wait for.
+        let mut this = Pin::into_inner(this);
+        let Some(sh) = this.attached.take() else {
             return;
         };
         let rtnl = Rtnl::lock();
