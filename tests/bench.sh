@@ -10,7 +10,8 @@
 # Environment: RVNET_BENCH_ROUNDS (default 5), RVNET_BENCH_FRAMES (per
 # exercise run: 100000 on the bench kernel, 20000 on the debug one),
 # RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_IO_SECONDS (per tunrate
-# run, 1), RVNET_BENCH_ONLY (workloads to run,
+# run, 1), RVNET_BENCH_PIN (the CPU tunrate runs on; default the last, ""
+# for none), RVNET_BENCH_ONLY (workloads to run,
 # default "pair64 pair1400 tcp tun tap io"; "io" stands for the 24 one-way
 # fd cases, MODE-DIRSIZE[-nb], e.g. tun-write64, tap-read1400-nb),
 # RVNET_BENCH_JSON (also write the results there as JSON, with
@@ -25,6 +26,8 @@ flavour=${RVNET_BENCH_KERNEL:-unknown}
 if [ "$flavour" = bench ]; then frames=${RVNET_BENCH_FRAMES:-100000}; else frames=${RVNET_BENCH_FRAMES:-20000}; fi
 secs=${RVNET_BENCH_SECONDS:-5}
 iosecs=${RVNET_BENCH_IO_SECONDS:-1}
+# tunrate is one thread: on one CPU (the last) its runs vary less.
+pin=${RVNET_BENCH_PIN-$(($(nproc) - 1))}
 # The one-way fd cases (tests/tools/tunrate.c): TUN and TAP, write() and
 # read(), three sizes, blocking and non-blocking fds.
 io=
@@ -33,7 +36,12 @@ for m in tun tap; do for d in write read; do for z in 64 512 1400; do
 done; done; done
 only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap io}
 o=
-for w in $only; do if [ "$w" = io ]; then o+=$io; else o+=" $w"; fi; done
+for w in $only; do
+	if [ "$w" = io ]; then o+=$io; continue; fi
+	[[ " pair64 pair1400 tcp tun tap $io " == *" $w "* ]] ||
+		{ echo "bench: no workload '$w' (pair64 pair1400 tcp tun tap io, or one of io's: $io)" >&2; exit 2; }
+	o+=" $w"
+done
 only=$o
 res=$(mktemp -d)
 
@@ -47,9 +55,6 @@ if [[ " $only " == *-write* || " $only " == *-read* ]]; then
 		{ echo "bench: tests/tools/tunrate.c does not build" >&2; exit 2; }
 fi
 
-# want WORKLOAD: is it among those to run?
-want() { [[ " $only " == *" $1 "* ]]; }
-
 # measure WORKLOAD WHO CMD...: one run of CMD, its number recorded. A run
 # that fails (its traffic did not verify) is reported and left out; the
 # bench goes on and exits 1 at the end.
@@ -58,7 +63,7 @@ measure() {
 	local w=$1 who=$2 v
 	shift 2
 	if v=$("$@") && [ -n "$v" ]; then
-		echo "$v" >> "$res/$w.$who"
+		echo "$r $v" >> "$res/$w.$who"
 	else
 		echo "# $w: the $who run of round $r failed, left out" >&2
 		echo "$who $r" >> "$res/$w.failed"
@@ -107,26 +112,35 @@ tun_rate() {
 # packet verified), SIZE bytes from the IP header on, for $iosecs s.
 io_rate() {
 	local path=$1 mode=$2 dir=$3 size=$4 nb=${5:-} out
-	out=$(unshare -n "$res/tunrate" "$path" "$mode" "$dir" "$size" "${iosecs}s" ${nb:+nonblock})
+	out=$(${pin:+taskset -c $pin} unshare -n "$res/tunrate" "$path" "$mode" "$dir" "$size" "${iosecs}s" ${nb:+nonblock})
 	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["pps"]))' <<<"$out"
 }
 
+# run WORKLOAD WHO: one measurement of WORKLOAD with the kernel's driver or rvnet's.
+run() {
+	local w=$1 who=$2 kind path m d nb
+	if [ "$who" = kernel ]; then kind=veth; path=/dev/net/tun; else kind=rveth; path=/dev/net/rtun; fi
+	case $w in
+	pair64) measure "$w" "$who" pair_rate $kind 46 ;;
+	pair1400) measure "$w" "$who" pair_rate $kind 1400 ;;
+	tcp) measure "$w" "$who" pair_tcp $kind ;;
+	tun | tap) measure "$w" "$who" tun_rate $path "$w" ;;
+	*)	IFS=- read -r m d nb <<<"$w"
+		measure "$w" "$who" io_rate $path "$m" "${d%%[0-9]*}" "${d##*[a-z]}" $nb ;;
+	esac
+}
+
 for r in $(seq 1 "$rounds"); do
-	# Alternate which driver goes first, so warm-up favours neither.
-	if [ $((r % 2)) = 1 ]; then order="kernel rvnet"; else order="rvnet kernel"; fi
-	for who in $order; do
-		if [ "$who" = kernel ]; then kind=veth; path=/dev/net/tun; else kind=rveth; path=/dev/net/rtun; fi
-		if want pair64; then measure pair64 "$who" pair_rate $kind 46; fi
-		if want pair1400; then measure pair1400 "$who" pair_rate $kind 1400; fi
-		if want tcp; then measure tcp "$who" pair_tcp $kind; fi
-		if want tun; then measure tun "$who" tun_rate $path tun; fi
-		if want tap; then measure tap "$who" tun_rate $path tap; fi
-		for w in $io; do
-			if want "$w"; then
-				IFS=- read -r m d nb <<<"$w"
-				measure "$w" "$who" io_rate $path "$m" "${d%%[0-9]*}" "${d##*[a-z]}" $nb
-			fi
-		done
+	i=0
+	for w in $only; do
+		# Both drivers back to back, the first alternating by round and
+		# workload, so that drift and warm-up favour neither.
+		if [ $(((r + i) % 2)) = 1 ]; then
+			run "$w" kernel; run "$w" rvnet
+		else
+			run "$w" rvnet; run "$w" kernel
+		fi
+		i=$((i + 1))
 	done
 	echo "# round $r of $rounds done" >&2
 done
@@ -157,27 +171,32 @@ def spread(xs, m):
     """How far a driver's own rounds spread: (max - min) / median."""
     return f"{(max(xs) - min(xs)) / m * 100:.0f}%" if len(xs) > 1 and m else "-"
 
-print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel | spread kernel / rvnet |")
-print("|---|---|---|---|---|---|")
+print("| workload | unit | kernel (veth/tun) | rvnet (rveth/rtun) | ratio rvnet/kernel | round ratios | spread kernel / rvnet |")
+print("|---|---|---|---|---|---|---|")
 out, failures = [], []
 for name, label, unit in rows:
     if name not in only.split():
         continue
     def runs(who):
         p = f"{res}/{name}.{who}"
-        return [float(x) for x in open(p)] if os.path.exists(p) else []
-    k, v = runs("kernel"), runs("rvnet")
+        return dict((int(r), float(x)) for r, x in map(str.split, open(p))) if os.path.exists(p) else {}
+    kr, vr = runs("kernel"), runs("rvnet")
+    k, v = list(kr.values()), list(vr.values())
+    # The two drivers ran back to back in each round: that round's ratio.
+    paired = [vr[r] / kr[r] for r in sorted(kr) if r in vr and kr[r]]
     if os.path.exists(f"{res}/{name}.failed"):
         for line in open(f"{res}/{name}.failed"):
             who, r = line.split()
             failures.append(dict(workload=name, who=who, round=int(r)))
     if not k or not v:
-        print(f"| {label} | {unit} | {'failed' if not k else ''} | {'failed' if not v else ''} | | |")
+        print(f"| {label} | {unit} | {'failed' if not k else ''} | {'failed' if not v else ''} | | | |")
         continue
     mk, mv = statistics.median(k), statistics.median(v)
-    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} | {spread(k, mk)} / {spread(v, mv)} |")
+    rr = f"{min(paired):.2f}-{max(paired):.2f}" if paired else "-"
+    print(f"| {label} | {unit} | {mk:.0f} | {mv:.0f} | {mv / mk:.2f} | {rr} | {spread(k, mk)} / {spread(v, mv)} |")
     out.append(dict(name=name, label=label, unit=unit, kernel=k, rvnet=v,
-                    kernel_median=mk, rvnet_median=mv, ratio=round(mv / mk, 4)))
+                    kernel_median=mk, rvnet_median=mv, ratio=round(mv / mk, 4),
+                    round_ratios=[round(x, 4) for x in paired]))
 path = os.environ.get("RVNET_BENCH_JSON")
 if path:
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -194,6 +213,7 @@ if path:
 EOF
 echo
 echo "Medians of $rounds rounds ($frames frames per exercise run, ${iosecs} s per tunrate run), same boot; the $flavour kernel, $(uname -r), $(nproc) CPUs."
+echo "Round ratios: the lowest and highest of the rounds' own ratios (both drivers ran back to back in each round)."
 rm -rf "$res"
 if [ "$failed" -gt 0 ]; then
 	echo "$failed run(s) failed to verify and are left out of the medians."
