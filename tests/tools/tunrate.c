@@ -54,6 +54,7 @@
 
 static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
 
+__attribute__((format(printf, 2, 3)))
 static void die(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -113,6 +114,17 @@ static int check_payload(const uint8_t *p, size_t len, uint32_t seq)
 		if (p[i] != (uint8_t)(seq + i))
 			return 0;
 	return 1;
+}
+
+/* Waits (2 s at most) until FD has input; else dies saying WHAT (with SEQ). */
+static void await_input(int fd, const char *what, long seq)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 2000) == 0) {
+		errno = 0;
+		die(1, what, seq);
+	}
 }
 
 static void ifioctl(int s, unsigned long req, struct ifreq *ifr, const char *what)
@@ -280,14 +292,11 @@ int main(int argc, char **argv)
 				ssize_t r = recv(sk, rx, sizeof(rx), 0);
 
 				if (r < 0 && errno == EAGAIN) {
-					struct pollfd p = { .fd = sk, .events = POLLIN };
-
-					if (poll(&p, 1, 2000) == 0) {
-						errno = 0;
-						die(1, "datagram %ld never reached the socket", done + got);
-					}
+					await_input(sk, "datagram %ld never reached the socket", done + got);
 					continue;
 				}
+				if (r < 0)
+					die(1, "recv");
 				if (r != (ssize_t)plen || !check_payload(rx, plen, done + got))
 					bad++;
 				got++;
@@ -307,12 +316,7 @@ int main(int argc, char **argv)
 				const uint8_t *ip = rx + l2;
 
 				if (r < 0 && errno == EAGAIN) {
-					struct pollfd p = { .fd = fd, .events = POLLIN };
-
-					if (poll(&p, 1, 2000) == 0) {
-						errno = 0;
-						die(1, "packet %ld never came out of the fd", done + got);
-					}
+					await_input(fd, "packet %ld never came out of the fd", done + got);
 					continue;
 				}
 				if (r < 0)
