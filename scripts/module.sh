@@ -15,7 +15,6 @@ if [ "$RVNET_KERNEL" = debug ]; then
 	exec make -C "$KBUILD" M="$RVNET_ROOT" -s modules
 fi
 copy=$(dirname "$(dirname "$RVNET_MODULE")")
-mkdir -p "$copy"
 copy_module_sources "$copy"
 make -C "$KBUILD" M="$copy" -s modules
 [ -f "$RVNET_MODULE" ] || die "no $RVNET_MODULE after building"
