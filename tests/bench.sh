@@ -10,7 +10,8 @@
 # Environment: RVNET_BENCH_ROUNDS (default 5), RVNET_BENCH_FRAMES (per
 # exercise run: 100000 on the bench kernel, 20000 on the debug one),
 # RVNET_BENCH_SECONDS (iperf3 time, 5), RVNET_BENCH_IO_SECONDS (per tunrate
-# run, 1), RVNET_BENCH_PIN (the CPU tunrate runs on; default the last, ""
+# run, 1), RVNET_BENCH_RAW (non-empty: each tunrate run's JSON on stderr,
+# with its "sleeps"), RVNET_BENCH_PIN (the CPU tunrate runs on; default the last, ""
 # for none), RVNET_BENCH_ONLY (workloads to run,
 # default "pair64 pair1400 tcp tun tap io"; "io" stands for the 24 one-way
 # fd cases, MODE-DIRSIZE[-nb], e.g. tun-write64, tap-read1400-nb),
@@ -113,6 +114,7 @@ tun_rate() {
 io_rate() {
 	local path=$1 mode=$2 dir=$3 size=$4 nb=${5:-} out
 	out=$(${pin:+taskset -c $pin} unshare -n "$res/tunrate" "$path" "$mode" "$dir" "$size" "${iosecs}s" ${nb:+nonblock})
+	[ -z "${RVNET_BENCH_RAW:-}" ] || echo "# tunrate $path $mode $dir $size ${nb:-block}: $out" >&2
 	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["pps"]))' <<<"$out"
 }
 

@@ -20,7 +20,9 @@
  *
  * COUNT packets, or as many as fit in SECONDS (e.g. "1.5s") of wall time.
  * The timed part is the fd's write() or read() calls alone. Prints one JSON
- * object: {"pps": N, "packets": N, "unrelated": N, "verified": true}.
+ * object: {"pps": N, "packets": N, "unrelated": N, "sleeps": N, "verified": true};
+ * "sleeps" counts the voluntary context switches inside the timed part
+ * (a read() or write() that had to wait, or a poll()).
  * Exits 1 when the traffic did not verify, 2 on a usage or set-up error.
  */
 #define _GNU_SOURCE
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +78,15 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This thread's voluntary context switches so far. */
+static long nvcsw(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw;
 }
 
 static uint16_t csum(const void *p, size_t len)
@@ -146,6 +158,7 @@ int main(int argc, char **argv)
 	size_t l2, plen;
 	long done = 0, unrelated = 0, bad = 0;
 	double spent = 0;
+	long sleeps = 0;
 	char path[128];
 	FILE *f;
 
@@ -250,6 +263,7 @@ int main(int argc, char **argv)
 			long got = 0;
 
 			t0 = now();
+			sleeps -= nvcsw();
 			for (long i = 0; i < n; i++) {
 				uint8_t *ip = buf + l2, *udp = ip + IP_LEN;
 				uint32_t seq = done + i;
@@ -289,6 +303,7 @@ int main(int argc, char **argv)
 				}
 			}
 			spent += now() - t0;
+			sleeps += nvcsw();
 			/* Every datagram of the batch reached the socket. */
 			while (got < n) {
 				ssize_t r = recv(sk, rx, sizeof(rx), 0);
@@ -313,6 +328,7 @@ int main(int argc, char **argv)
 					die(2, "send %ld", done + i);
 			}
 			t0 = now();
+			sleeps -= nvcsw();
 			while (got < n) {
 				ssize_t r = read(fd, rx, sizeof(rx));
 				const uint8_t *ip = rx + l2;
@@ -336,10 +352,11 @@ int main(int argc, char **argv)
 				got++;
 			}
 			spent += now() - t0;
+			sleeps += nvcsw();
 		}
 		done += n;
 	}
-	printf("{\"pps\": %.0f, \"packets\": %ld, \"unrelated\": %ld, \"bad\": %ld, \"verified\": %s}\n",
-	       done / spent, done, unrelated, bad, bad ? "false" : "true");
+	printf("{\"pps\": %.0f, \"packets\": %ld, \"unrelated\": %ld, \"bad\": %ld, \"sleeps\": %ld, \"verified\": %s}\n",
+	       done / spent, done, unrelated, bad, sleeps, bad ? "false" : "true");
 	return bad ? 1 : 0;
 }
