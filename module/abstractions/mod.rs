@@ -18,3 +18,4 @@ pub mod netdev;
 pub mod netlink;
 pub mod rcu;
 pub mod skb;
+pub mod virtio_net;

@@ -13,6 +13,14 @@ use kernel::{
     types::NotThreadSafe,
 };
 
+/// `VLAN_HLEN`: the bytes of one VLAN tag in a frame.
+// CAST: 4.
+pub const VLAN_HLEN: usize = bindings::VLAN_HLEN as usize;
+
+/// Where a VLAN tag goes in an Ethernet frame (`offsetof(struct vlan_ethhdr,
+/// h_vlan_proto)`): after the two addresses.
+pub const VLAN_TAG_OFFSET: u32 = 2 * bindings::ETH_ALEN;
+
 /// Why a packet was dropped (a subset of `enum skb_drop_reason`), so that
 /// `dropwatch`/`perf trace` users see the real cause.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +239,69 @@ impl SkBuff {
             return Err(EFAULT);
         }
         Ok(())
+    }
+
+    /// Copies `len` bytes of packet data from `offset` on to `iov`
+    /// (`skb_copy_datagram_iter`). `EINVAL` when the packet is shorter.
+    pub fn copy_range_to_iter(&self, iov: &mut IovIterDest<'_>, offset: u32, len: u32) -> Result {
+        if offset.checked_add(len).is_none_or(|end| end > self.len()) {
+            return Err(EINVAL);
+        }
+        // SAFETY: We own the skb; `offset + len <= self.len()` (checked above).
+        // CAST: both are at most the packet length, which fits in `int`.
+        let ret = unsafe {
+            bindings::skb_copy_datagram_iter(
+                self.as_raw(),
+                offset as c_int,
+                iov.as_raw(),
+                len as c_int,
+            )
+        };
+        if ret != 0 {
+            return Err(EFAULT);
+        }
+        Ok(())
+    }
+
+    /// The VLAN tag the stack left for the device to insert (transmit VLAN
+    /// offload): its protocol (network byte order) and TCI.
+    pub fn vlan_tag(&self) -> Option<(u16, u16)> {
+        // SAFETY: We own the skb (type invariant); reads of its fields.
+        unsafe {
+            if !bindings::skb_vlan_tag_present(self.as_raw()) {
+                return None;
+            }
+            let proto = (*self.as_raw())
+                .__bindgen_anon_4
+                .headers
+                .as_ref()
+                .__bindgen_anon_2
+                .__bindgen_anon_1
+                .vlan_proto;
+            Some((proto, bindings::skb_vlan_tag_get(self.as_raw())))
+        }
+    }
+
+    /// Marks the network header `offset` bytes into the data
+    /// (`skb_set_network_header`); `EINVAL` past the data.
+    pub fn set_network_header(&mut self, offset: u32) -> Result {
+        if offset > self.len() {
+            return Err(EINVAL);
+        }
+        // SAFETY: We own the skb; the offset is within the data (checked),
+        // so the 16-bit header offset cannot overflow (packets are < 64 KiB
+        // of headroom plus data within `int`).
+        // CAST: at most the packet length.
+        unsafe { bindings::skb_set_network_header(self.as_raw(), offset as c_int) };
+        Ok(())
+    }
+
+    /// Finds the transport header of a received packet when the stack has
+    /// not set one (`skb_probe_transport_header`), as drivers do once a
+    /// packet is built.
+    pub fn probe_transport_header(&mut self) {
+        // SAFETY: We own the skb; the function dissects within its data.
+        unsafe { bindings::skb_probe_transport_header(self.as_raw()) }
     }
 
     /// The first byte of packet data, if any (made linear first).

@@ -5,10 +5,15 @@
 //!
 //! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h)
 
-use super::{driver::Driver, ns::Net, rtnl::Rtnl};
+use super::{driver::Driver, ns::Net, rtnl::Rtnl, setup::Features};
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{
-    alloc::Flags, bindings, error::to_result, prelude::*, sync::aref::AlwaysRefCounted,
+    alloc::Flags,
+    bindings,
+    error::to_result,
+    prelude::*,
+    sync::aref::AlwaysRefCounted,
+    sync::atomic::{Atomic, Relaxed},
     types::Opaque,
 };
 
@@ -155,6 +160,14 @@ impl Device {
     pub fn tx_queue_len(&self) -> u32 {
         // SAFETY: The device is allocated; a word read once.
         unsafe { core::ptr::read_volatile(&raw const (*self.as_raw()).tx_queue_len) }
+    }
+
+    /// The features in effect (`dev->features`, changed under RTNL).
+    pub fn features(&self) -> Features {
+        // SAFETY: The device is allocated; a 64-bit word read once.
+        Features::from_bits(unsafe {
+            core::ptr::read_volatile(&raw const (*self.as_raw()).features)
+        })
     }
 
     /// Whether the carrier is on.
@@ -332,6 +345,20 @@ impl<T: Driver> Dev<T> {
         to_result(unsafe { bindings::eth_mac_addr(self.as_raw(), addr.0) })
     }
 
+    /// Replaces the wanted features in `mask` by `on` (`on` outside `mask`
+    /// is ignored) and recomputes the features in effect
+    /// (`netdev_update_features`, which asks `ndo_fix_features` and tells
+    /// `NETDEV_FEAT_CHANGE` listeners), as tun's `TUNSETOFFLOAD` does.
+    pub fn update_wanted_features(&self, mask: Features, on: Features, _rtnl: &Rtnl) {
+        // SAFETY: The device is allocated; `wanted_features` changes under
+        // RTNL, held, as `netdev_update_features` requires.
+        unsafe {
+            let w = &raw mut (*self.as_raw()).wanted_features;
+            *w = (*w & !mask.bits()) | on.intersection(mask).bits();
+            bindings::netdev_update_features(self.as_raw());
+        }
+    }
+
     /// Turns GRO off and keeps it off unless asked for (as veth does by
     /// default: without NAPI there is nothing to aggregate).
     pub fn disable_gro(&self, _rtnl: &Rtnl) {
@@ -382,6 +409,26 @@ impl<T: Driver> Dev<T> {
             // SAFETY: As in `stats_tx_add`.
             unsafe { bindings::dev_dstats_tx_dropped(self.as_raw()) }
         }
+    }
+
+    /// Counts a received frame that was malformed (`rx_frame_errors`, as
+    /// `DEV_STATS_INC` does: the core adds `dev->stats` to the per-CPU
+    /// counters when it reports them).
+    pub fn stats_rx_frame_error(&self) {
+        // SAFETY: The device is allocated; `__rx_frame_errors` is the
+        // `atomic_long_t` view of the counter, which C only touches
+        // atomically (`DEV_STATS_INC`, `atomic_long_read`), aligned as a
+        // 64-bit atomic on this 64-bit kernel.
+        let c = unsafe {
+            Atomic::<i64>::from_ptr(
+                &raw mut (*self.as_raw())
+                    .stats
+                    .__bindgen_anon_14
+                    .__rx_frame_errors
+                    .counter,
+            )
+        };
+        c.add(1, Relaxed);
     }
 
     /// Counts a packet dropped on receive.

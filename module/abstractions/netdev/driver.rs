@@ -9,7 +9,7 @@ use super::{
     link::{NewLink, UnregisterQueue},
     ns::Net,
     rtnl::Rtnl,
-    setup::Setup,
+    setup::{Features, Setup},
 };
 use crate::abstractions::{
     netlink::{maxtype, Attrs, ExtAck, Policy, Writer},
@@ -159,8 +159,26 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `ndo_fix_features`: the features `netdev_update_features` may turn
+    /// on, from those wanted and possible (`features`); called under RTNL,
+    /// also during registration. Features outside the driver's concern
+    /// should pass through unchanged.
+    fn fix_features(_dev: &Dev<Self>, _features: Features) -> Features {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// ethtool `get_drvinfo` (`ethtool -i`).
     fn get_drvinfo(_dev: &Dev<Self>, _info: &mut DrvInfo<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// ethtool `get_msglevel` (`ethtool DEV` "Current message level").
+    fn get_msglevel(_dev: &Dev<Self>) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// ethtool `set_msglevel` (`ethtool -s DEV msglvl N`).
+    fn set_msglevel(_dev: &Dev<Self>, _value: u32) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -248,6 +266,11 @@ impl<T: Driver> Adapter<T> {
         },
         ndo_get_iflink: if T::HAS_GET_IFLINK {
             Some(Self::get_iflink_callback)
+        } else {
+            None
+        },
+        ndo_fix_features: if T::HAS_FIX_FEATURES {
+            Some(Self::fix_features_callback)
         } else {
             None
         },
@@ -473,6 +496,18 @@ impl<T: Driver> Adapter<T> {
 
     /// # Safety
     ///
+    /// `ndo_fix_features`: called under RTNL for a device of this type.
+    unsafe extern "C" fn fix_features_callback(
+        dev: *mut bindings::net_device,
+        features: bindings::netdev_features_t,
+    ) -> bindings::netdev_features_t {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        let dev = unsafe { Dev::<T>::from_raw(dev) };
+        T::fix_features(dev, Features::from_bits(features)).bits()
+    }
+
+    /// # Safety
+    ///
     /// `ndo_set_rx_mode`: called for a device of this type under its
     /// address list lock.
     unsafe extern "C" fn set_rx_mode_callback(dev: *mut bindings::net_device) {
@@ -556,6 +591,7 @@ mod tests {
         assert!(ops.ndo_set_mac_address.is_none());
         assert!(ops.ndo_validate_addr.is_none());
         assert!(ops.ndo_get_iflink.is_none());
+        assert!(ops.ndo_fix_features.is_none());
         assert!(ops.ndo_features_check.is_none());
         assert!(EthtoolAdapter::<Bare>::OPS.is_null());
         let link = super::super::LinkOps::<Bare>::new();

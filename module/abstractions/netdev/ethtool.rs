@@ -42,7 +42,11 @@ impl DrvInfo<'_> {
 pub(super) struct EthtoolAdapter<T: Driver>(PhantomData<T>);
 
 impl<T: Driver> EthtoolAdapter<T> {
-    const ANY: bool = T::HAS_GET_DRVINFO || T::HAS_GET_LINK || T::HAS_ETHTOOL_STATS;
+    const ANY: bool = T::HAS_GET_DRVINFO
+        || T::HAS_GET_LINK
+        || T::HAS_ETHTOOL_STATS
+        || T::HAS_GET_MSGLEVEL
+        || T::HAS_SET_MSGLEVEL;
 
     const TABLE: bindings::ethtool_ops = bindings::ethtool_ops {
         get_drvinfo: if T::HAS_GET_DRVINFO {
@@ -52,6 +56,16 @@ impl<T: Driver> EthtoolAdapter<T> {
         },
         get_link: if T::HAS_GET_LINK {
             Some(Self::get_link_callback)
+        } else {
+            None
+        },
+        get_msglevel: if T::HAS_GET_MSGLEVEL {
+            Some(Self::get_msglevel_callback)
+        } else {
+            None
+        },
+        set_msglevel: if T::HAS_SET_MSGLEVEL {
+            Some(Self::set_msglevel_callback)
         } else {
             None
         },
@@ -92,6 +106,22 @@ impl<T: Driver> EthtoolAdapter<T> {
         // valid for writes for the call.
         let (dev, mut info) = unsafe { (Dev::<T>::from_raw(dev), DrvInfo(&mut *info)) };
         T::get_drvinfo(dev, &mut info);
+    }
+
+    /// # Safety
+    ///
+    /// `dev` is a device of `T`.
+    unsafe extern "C" fn get_msglevel_callback(dev: *mut bindings::net_device) -> u32 {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        T::get_msglevel(unsafe { Dev::<T>::from_raw(dev) })
+    }
+
+    /// # Safety
+    ///
+    /// `dev` is a device of `T`.
+    unsafe extern "C" fn set_msglevel_callback(dev: *mut bindings::net_device, value: u32) {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        T::set_msglevel(unsafe { Dev::<T>::from_raw(dev) }, value)
     }
 
     /// # Safety

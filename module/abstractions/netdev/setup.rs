@@ -42,6 +42,14 @@ impl_flags!(
         GsoFragList = 1u64 << bindings::NETIF_F_GSO_FRAGLIST_BIT,
         /// Generic receive offload.
         Gro = 1u64 << bindings::NETIF_F_GRO_BIT,
+        /// UDP tunnel (VXLAN, Geneve) segmentation.
+        GsoUdpTunnel = 1u64 << bindings::NETIF_F_GSO_UDP_TUNNEL_BIT,
+        /// UDP tunnel segmentation with the outer UDP checksum.
+        GsoUdpTunnelCsum = 1u64 << bindings::NETIF_F_GSO_UDP_TUNNEL_CSUM_BIT,
+        /// Inserts 802.1Q VLAN tags on transmit.
+        HwVlanCtagTx = 1u64 << bindings::NETIF_F_HW_VLAN_CTAG_TX_BIT,
+        /// Inserts 802.1ad VLAN tags on transmit.
+        HwVlanStagTx = 1u64 << bindings::NETIF_F_HW_VLAN_STAG_TX_BIT,
     }
 );
 
@@ -73,6 +81,27 @@ impl Features {
     /// Both sets.
     pub const fn union(self, other: Features) -> Features {
         Features(self.0 | other.0)
+    }
+
+    /// What is in both sets.
+    pub const fn intersection(self, other: Features) -> Features {
+        Features(self.0 & other.0)
+    }
+
+    /// What is in `self` and not in `other`.
+    pub const fn difference(self, other: Features) -> Features {
+        Features(self.0 & !other.0)
+    }
+
+    /// Whether no feature is in the set.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// A set from `netdev_features_t` bits, any of them (features this
+    /// enum does not name pass through a driver's hooks unchanged).
+    pub const fn from_bits(bits: u64) -> Features {
+        Features(bits)
     }
 
     pub(crate) const fn bits(self) -> u64 {
@@ -231,6 +260,13 @@ impl Setup<'_> {
             (*self.dev).hw_enc_features |= user.bits();
             (*self.dev).vlan_features = (*self.dev).features;
         }
+    }
+
+    /// Sets the features VLAN devices on top inherit (`vlan_features`;
+    /// [`Setup::features`] sets them to the features on by default).
+    pub fn vlan_features(&mut self, f: Features) {
+        // SAFETY: The device is unregistered and ours (type invariant).
+        unsafe { (*self.dev).vlan_features = f.bits() }
     }
 
     /// Takes over `from`'s TSO limits (`netif_inherit_tso_max`).
