@@ -19,14 +19,16 @@ use crate::abstractions::{
     },
     file,
     netdev::{
-        ArcSlot, Dev, Driver, DrvInfo, LinkOps, Lookup, Net, NewLink, PcpuStats, PrivFlag, RcuDev,
-        Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
+        ArcSlot, Dev, Driver, DrvInfo, Feature, Features, LinkOps, Lookup, Net, NewLink, PcpuStats,
+        PrivFlag, RcuDev, Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU,
+        ETH_MIN_MTU,
     },
     netlink::{total_size, Attrs, ExtAck, Policy, Writer},
     rcu::RcuArc,
-    skb::{BhDisabled, DropReason, SkBuff},
+    skb::{BhDisabled, DropReason, SkBuff, VLAN_HLEN, VLAN_TAG_OFFSET},
+    virtio_net::{VnetHdr, F_NEEDS_CSUM},
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use kernel::{
     fs::{File, Kiocb},
     iov::{IovIterDest, IovIterSource},
@@ -69,6 +71,80 @@ pub(crate) static EVENTS: SetOnce<fn(TunEvent, &Dev<Rtun>, &Rtnl)> = SetOnce::ne
 fn announce(ev: TunEvent, dev: &Dev<Rtun>, rtnl: &Rtnl) {
     if let Some(f) = EVENTS.as_ref() {
         f(ev, dev, rtnl);
+    }
+}
+
+/// tun's `TUN_USER_FEATURES`: the offloads `TUNSETOFFLOAD` turns on and off.
+const USER_FEATURES: Features = Features::of(&[
+    Feature::HwCsum,
+    Feature::TsoEcn,
+    Feature::Tso,
+    Feature::Tso6,
+    Feature::GsoUdpL4,
+    Feature::GsoUdpTunnel,
+    Feature::GsoUdpTunnelCsum,
+]);
+
+/// tun's `PLAIN_GSO`: a UDP tunnel offload needs one of these.
+const PLAIN_GSO: Features = Features::of(&[Feature::GsoUdpL4, Feature::Tso, Feature::Tso6]);
+
+/// VLAN tag insertion, which `read()` does (tun: `tun_put_user`).
+const VLAN_TX: Features = Features::of(&[Feature::HwVlanCtagTx, Feature::HwVlanStagTx]);
+
+/// tun's device features (`tun_net_initialize`): all may be toggled, the
+/// user offloads only take effect once `TUNSETOFFLOAD` asked for them.
+const DEV_FEATURES: Features = Features::of(&[Feature::Sg, Feature::FragList])
+    .union(USER_FEATURES)
+    .union(VLAN_TX);
+
+/// tun's `set_offload`: `TUN_F_*` to device features; `EINVAL` for a flag
+/// left over (so that userspace can probe for new ones).
+fn offload_features(mut arg: u64) -> Result<Features> {
+    let has = |arg: u64, f: u32| arg & u64::from(f) != 0;
+    let mut f = Features::of(&[]);
+    if has(arg, TUN_F_CSUM) {
+        f |= Feature::HwCsum;
+        arg &= !u64::from(TUN_F_CSUM);
+        if has(arg, TUN_F_TSO4 | TUN_F_TSO6) {
+            if has(arg, TUN_F_TSO_ECN) {
+                f |= Feature::TsoEcn;
+                arg &= !u64::from(TUN_F_TSO_ECN);
+            }
+            if has(arg, TUN_F_TSO4) {
+                f |= Feature::Tso;
+            }
+            if has(arg, TUN_F_TSO6) {
+                f |= Feature::Tso6;
+            }
+            arg &= !u64::from(TUN_F_TSO4 | TUN_F_TSO6);
+        }
+        arg &= !u64::from(TUN_F_UFO);
+        // As tun: USO4 and USO6 only together.
+        if has(arg, TUN_F_USO4) && has(arg, TUN_F_USO6) {
+            f |= Feature::GsoUdpL4;
+            arg &= !u64::from(TUN_F_USO4 | TUN_F_USO6);
+        }
+        if !f.intersection(PLAIN_GSO).is_empty() && has(arg, TUN_F_UDP_TUNNEL_GSO) {
+            f |= Feature::GsoUdpTunnel;
+            if has(arg, TUN_F_UDP_TUNNEL_GSO_CSUM) {
+                f |= Feature::GsoUdpTunnelCsum;
+            }
+            arg &= !u64::from(TUN_F_UDP_TUNNEL_GSO | TUN_F_UDP_TUNNEL_GSO_CSUM);
+        }
+    }
+    if arg != 0 {
+        return Err(EINVAL);
+    }
+    Ok(f)
+}
+
+/// tun's `tun_vnet_parse_size`: the header bytes exchanged, by whether the
+/// UDP tunnel fields are in use.
+fn vnet_parse_size(tnl: bool) -> usize {
+    if tnl {
+        VnetHdr::MAX_LEN
+    } else {
+        VnetHdr::LEN
     }
 }
 
@@ -174,8 +250,18 @@ struct Shared {
     dev: RcuDev<Rtun>,
     /// TAP (Ethernet frames) rather than TUN (IP packets). Fixed.
     tap: bool,
-    /// `IFF_NO_PI | IFF_ONE_QUEUE | IFF_PERSIST` as set by userspace.
+    /// `IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | IFF_PERSIST` as set by
+    /// userspace, and tun's `TUN_VNET_LE`/`TUN_VNET_BE` in the high bits.
     flags: AtomicU32,
+    /// `TUNSETVNETHDRSZ`: the virtio-net header's size (tun's default:
+    /// `sizeof(struct virtio_net_hdr)`).
+    vnet_hdr_sz: AtomicI32,
+    /// `TUNSETOFFLOAD`: the offloads userspace takes (of `TUN_USER_FEATURES`).
+    set_features: AtomicU64,
+    /// `TUNSETSNDBUF` (tun's default: `INT_MAX`).
+    sndbuf: AtomicI32,
+    /// `TUNSETDEBUG` (tun's `msg_enable`).
+    debug: AtomicU32,
     /// `TUNSETOWNER`/`TUNSETGROUP`.
     owner: AtomicKuid,
     group: AtomicKgid,
@@ -194,6 +280,11 @@ impl Shared {
             dev: RcuDev::new(),
             tap,
             flags: AtomicU32::new(flags.into()),
+            // CAST: 10 bytes.
+            vnet_hdr_sz: AtomicI32::new(VnetHdr::LEN as i32),
+            set_features: AtomicU64::new(0),
+            sndbuf: AtomicI32::new(i32::MAX),
+            debug: AtomicU32::new(0),
             owner: AtomicKuid::new(),
             group: AtomicKgid::new(),
             attached: AtomicBool::new(false),
@@ -213,6 +304,22 @@ impl Shared {
         self.flags() & IFF_PERSIST != 0
     }
 
+    fn vnet_hdr(&self) -> bool {
+        self.flags() & IFF_VNET_HDR != 0
+    }
+
+    /// tun's `tun_vnet_is_little_endian`: `TUNSETVNETLE`, or the legacy
+    /// default, little-endian on every architecture rtun builds for
+    /// without `TUN_VNET_CROSS_LE` (which rtun does not offer).
+    fn vnet_le(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & TUN_VNET_LE != 0 || cfg!(target_endian = "little")
+    }
+
+    /// The offloads userspace took with `TUNSETOFFLOAD`.
+    fn user_features(&self) -> Features {
+        Features::from_bits(self.set_features.load(Ordering::Relaxed))
+    }
+
     /// tun's `tun_permitted`: owner and/or group set and all that is set
     /// matched, or CAP_NET_ADMIN in the device's netns.
     fn permitted(&self, net: &Net) -> bool {
@@ -228,7 +335,7 @@ impl Shared {
     /// The flags TUNGETIFF reports (tun's `tun_flags()` plus "no filter").
     fn ifr_flags(&self) -> u16 {
         let ty = if self.tap { IFF_TAP } else { IFF_TUN };
-        ty | (self.flags() & (IFF_NO_PI | IFF_ONE_QUEUE | IFF_PERSIST)) | IFF_NOFILTER
+        ty | (self.flags() & (RTUN_IFF_KEPT | IFF_PERSIST)) | IFF_NOFILTER
     }
 }
 
@@ -286,8 +393,21 @@ impl Driver for Rtun {
         5 * total_size(1) + 4 * total_size(4)
     }
 
+    /// tun's `tun_net_fix_features`: the user offloads only as
+    /// `TUNSETOFFLOAD` set them, the others as the core decides.
+    fn fix_features(dev: &Dev<Self>, features: Features) -> Features {
+        let set = dev
+            .private()
+            .shared
+            .get()
+            .map_or(Features::of(&[]), |sh| sh.user_features());
+        features
+            .intersection(set)
+            .union(features.difference(USER_FEATURES))
+    }
+
     /// tun's `tun_fill_info`, in its order: what `ip -d link` prints for
-    /// tun. One queue and no virtio-net header, so no queue counts.
+    /// tun. One queue, so no queue counts.
     fn fill_info(dev: &Dev<Self>, w: &Writer) -> Result {
         let Some(sh) = dev.private().shared.get() else {
             return Ok(());
@@ -302,7 +422,7 @@ impl Driver for Rtun {
             w.put_u32(IFLA_TUN_GROUP, kgid_to_user(g))?;
         }
         w.put_u8(IFLA_TUN_PI, (!sh.no_pi()).into())?;
-        w.put_u8(IFLA_TUN_VNET_HDR, 0)?;
+        w.put_u8(IFLA_TUN_VNET_HDR, sh.vnet_hdr().into())?;
         w.put_u8(IFLA_TUN_PERSIST, sh.persist().into())?;
         w.put_u8(IFLA_TUN_MULTI_QUEUE, 0)
     }
@@ -310,6 +430,20 @@ impl Driver for Rtun {
     fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
         info.set_driver(c"rtun");
         info.set_version(c"1.6");
+    }
+
+    /// tun's `msg_enable` (`TUNSETDEBUG`, `ethtool -s DEV msglvl`).
+    fn get_msglevel(dev: &Dev<Self>) -> u32 {
+        dev.private()
+            .shared
+            .get()
+            .map_or(0, |sh| sh.debug.load(Ordering::Relaxed))
+    }
+
+    fn set_msglevel(dev: &Dev<Self>, value: u32) {
+        if let Some(sh) = dev.private().shared.get() {
+            sh.debug.store(value, Ordering::Relaxed);
+        }
     }
 
     fn get_link(dev: &Dev<Self>) -> bool {
@@ -484,30 +618,23 @@ impl RtunFile {
                 if sh.attached.load(Ordering::Acquire) {
                     return Err(EBUSY);
                 }
-                // A new attach sets the features anew (tun does the same).
-                let keep = sh.flags() & IFF_PERSIST;
-                sh.flags.store(
-                    (keep | (flags & (IFF_NO_PI | IFF_ONE_QUEUE))).into(),
-                    Ordering::Relaxed,
-                );
+                // A new attach sets the features anew (tun does the same),
+                // persistence and the header's byte order stay.
+                let keep = sh.flags.load(Ordering::Relaxed) & !u32::from(RTUN_IFF_KEPT);
+                sh.flags
+                    .store(keep | u32::from(flags & RTUN_IFF_KEPT), Ordering::Relaxed);
                 ifr.set_name(dev.name(rtnl));
                 sh.attached.store(true, Ordering::Release);
-                dev.carrier_on();
+                set_carrier(dev, flags & IFF_NO_CARRIER == 0);
                 dev.private().shared.get_arc().ok_or(EINVAL)?
             }
             Lookup::None => {
                 if !net.net_admin_capable() {
                     return Err(EPERM);
                 }
-                let (sh, dev) = create(
-                    net,
-                    ifr.name(),
-                    tap,
-                    flags & (IFF_NO_PI | IFF_ONE_QUEUE),
-                    rtnl,
-                )?;
+                let (sh, dev) = create(net, ifr.name(), tap, flags & RTUN_IFF_KEPT, rtnl)?;
                 sh.attached.store(true, Ordering::Release);
-                dev.carrier_on();
+                set_carrier(dev, flags & IFF_NO_CARRIER == 0);
                 ifr.set_name(dev.name(rtnl));
                 announce(TunEvent::New, dev, rtnl);
                 sh
@@ -519,9 +646,11 @@ impl RtunFile {
         Ok(())
     }
 
-    /// Copies one packet to userspace: `struct tun_pi` unless IFF_NO_PI,
-    /// then as much of the packet as fits. Returns tun's count: the whole
-    /// packet (and header) even when truncated.
+    /// Copies one packet to userspace (tun's `tun_put_user`): `struct
+    /// tun_pi` unless IFF_NO_PI, the virtio-net header with IFF_VNET_HDR,
+    /// then as much of the packet as fits, with the VLAN tag the stack left
+    /// for the device put back in. Returns tun's count: the whole packet
+    /// (and headers) even when truncated.
     fn put_user(
         &self,
         dev: &Dev<Rtun>,
@@ -530,7 +659,15 @@ impl RtunFile {
         iov: &mut IovIterDest<'_>,
     ) -> Result<usize> {
         let len = skb.len() as usize;
-        let mut total = len;
+        let vlan = skb.vlan_tag();
+        let vlan_hlen = if vlan.is_some() { VLAN_HLEN } else { 0 };
+        let vnet_hdr_sz = if sh.vnet_hdr() {
+            // CAST: at least 10 (TUNSETVNETHDRSZ checks), so not negative.
+            sh.vnet_hdr_sz.load(Ordering::Relaxed) as usize
+        } else {
+            0
+        };
+        let mut total = len + vlan_hlen + vnet_hdr_sz;
         if !sh.no_pi() {
             if iov.len() < TUN_PI_LEN {
                 return Err(EINVAL);
@@ -544,9 +681,44 @@ impl RtunFile {
                 return Err(EFAULT);
             }
         }
-        let n = len.min(iov.len());
-        skb.copy_to_iter(iov, n as u32)?;
-        dev.stats_tx_add(len as u32);
+        if vnet_hdr_sz != 0 {
+            let tnl = dev.features().contains(Feature::GsoUdpTunnel);
+            // CAST: 0 or 4.
+            let hdr = match skb.to_vnet_hdr(tnl, sh.vnet_le(), vlan_hlen as i32, true, false) {
+                Ok(hdr) => hdr,
+                Err(e) => {
+                    // A packet the header cannot describe: the stack gave
+                    // us an offload we did not offer (tun WARNs once).
+                    static WARNED: AtomicBool = AtomicBool::new(false);
+                    if !WARNED.swap(true, Ordering::Relaxed) {
+                        pr_warn!("rtun: a GSO packet no virtio-net header describes, dropped\n");
+                    }
+                    return Err(e);
+                }
+            };
+            vnet_hdr_put(iov, vnet_hdr_sz, vnet_parse_size(tnl), &hdr)?;
+        }
+        let mut off = 0u32;
+        if let Some((proto, tci)) = vlan {
+            // Destination and source addresses, the tag, then the rest; a
+            // short buffer ends the copy (tun: `goto done`).
+            off = VLAN_TAG_OFFSET.min(skb.len());
+            if skb.copy_range_to_iter(iov, 0, off).is_ok() && !iov.is_empty() {
+                let mut tag = [0u8; VLAN_HLEN];
+                tag[..2].copy_from_slice(&proto.to_ne_bytes());
+                tag[2..].copy_from_slice(&tci.to_be_bytes());
+                if iov.copy_to_iter(&tag) != VLAN_HLEN || iov.is_empty() {
+                    off = skb.len();
+                }
+            } else {
+                off = skb.len();
+            }
+        }
+        // Truncates to what fits (skb_copy_datagram_iter stops there).
+        let n = (skb.len() - off).min(u32::try_from(iov.len()).unwrap_or(u32::MAX));
+        let _ = skb.copy_range_to_iter(iov, off, n);
+        // CAST: `vlan_hlen` is 0 or 4.
+        dev.stats_tx_add(skb.len() + vlan_hlen as u32);
         skb.consume();
         Ok(total)
     }
@@ -568,7 +740,20 @@ impl RtunFile {
             proto = u16::from_ne_bytes([pi[2], pi[3]]);
             len -= TUN_PI_LEN;
         }
-        if sh.tap && len < ETH_HLEN as usize {
+        let mut vnet = None;
+        let mut hdr_len = 0usize;
+        if sh.vnet_hdr() {
+            // CAST: at least 10 (TUNSETVNETHDRSZ checks), so not negative.
+            let sz = sh.vnet_hdr_sz.load(Ordering::Relaxed) as usize;
+            // tun guesses the tunnel fields from the header's size.
+            let tnl = sz >= VnetHdr::MAX_LEN;
+            let le = sh.vnet_le();
+            let mut hdr = VnetHdr::new();
+            hdr_len = vnet_hdr_get(iov, sz, vnet_parse_size(tnl), le, &mut hdr)?;
+            len -= sz;
+            vnet = Some((hdr, tnl, le));
+        }
+        if sh.tap && (len < ETH_HLEN as usize || (hdr_len != 0 && hdr_len < ETH_HLEN as usize)) {
             return Err(EINVAL);
         }
         if len > RTUN_MAX_WRITE {
@@ -582,6 +767,7 @@ impl RtunFile {
                 skb.drop_reason(DropReason::PktTooSmall);
                 return Err(ENOMEM);
             }
+            skb.set_network_header(ETH_HLEN)?;
         } else {
             if sh.no_pi() {
                 proto = match skb.first_byte().map(|b| b >> 4) {
@@ -596,6 +782,17 @@ impl RtunFile {
             }
             skb.set_ip_packet(dev, proto);
         }
+        if let Some((hdr, tnl, le)) = vnet {
+            // A header that does not fit the packet: refused and counted
+            // (`rx_frame_errors`, which tun only reports for TUN devices:
+            // its TAP devices have no `ndo_get_stats64`).
+            if let Err(e) = skb.set_from_vnet_hdr(&hdr, tnl, tnl, le) {
+                if !sh.tap {
+                    dev.stats_rx_frame_error();
+                }
+                return Err(e);
+            }
+        }
         if !dev.is_up() {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_rx_dropped();
@@ -606,6 +803,8 @@ impl RtunFile {
             dev.stats_rx_dropped();
             return Err(EINVAL);
         }
+        skb.set_network_header(0)?;
+        skb.probe_transport_header();
         // Processed now, in the writer's context, as tun does
         // (tun_rx_batched without batching): no trip through the backlog.
         // Like tun, the packet counts as received whatever the stack then
@@ -667,10 +866,132 @@ impl RtunFile {
                 let gid = kgid_from_user(arg as u32).ok_or(EINVAL)?;
                 sh.group.store(Some(gid));
             }
+            // tun: "[unimplemented]", accepted and ignored.
+            TUNSETNOCSUM => {}
+            TUNSETDEBUG => {
+                // CAST: tun keeps the low 32 bits (`msg_enable`).
+                sh.debug.store(arg as u32, Ordering::Relaxed);
+            }
+            TUNSETOFFLOAD => {
+                // CAST: `unsigned long` to `u64`, widening on every target.
+                let f = offload_features(arg as u64)?;
+                sh.set_features.store(f.into(), Ordering::Relaxed);
+                dev.update_wanted_features(USER_FEATURES, f, &rtnl);
+            }
+            TUNGETSNDBUF => put_int(arg, sh.sndbuf.load(Ordering::Relaxed))?,
+            TUNSETSNDBUF => {
+                let v = get_int(arg)?;
+                if v <= 0 {
+                    return Err(EINVAL);
+                }
+                sh.sndbuf.store(v, Ordering::Relaxed);
+            }
+            TUNSETCARRIER => {
+                // An attached file is a queue, so "on" is always allowed
+                // here (tun: EPERM without queues).
+                set_carrier(dev, get_int(arg)? != 0);
+            }
+            // tun_vnet.h's `tun_vnet_ioctl`.
+            TUNGETVNETHDRSZ => put_int(arg, sh.vnet_hdr_sz.load(Ordering::Relaxed))?,
+            TUNSETVNETHDRSZ => {
+                let v = get_int(arg)?;
+                // CAST: 10 bytes.
+                if v < VnetHdr::LEN as i32 {
+                    return Err(EINVAL);
+                }
+                sh.vnet_hdr_sz.store(v, Ordering::Relaxed);
+            }
+            TUNGETVNETLE => {
+                let le = sh.flags.load(Ordering::Relaxed) & TUN_VNET_LE != 0;
+                put_int(arg, le.into())?
+            }
+            TUNSETVNETLE => {
+                if get_int(arg)? != 0 {
+                    sh.flags.fetch_or(TUN_VNET_LE, Ordering::Relaxed);
+                } else {
+                    sh.flags.fetch_and(!TUN_VNET_LE, Ordering::Relaxed);
+                }
+            }
+            // tun without `CONFIG_TUN_VNET_CROSS_LE`: no big-endian legacy
+            // headers on a little-endian machine.
+            TUNGETVNETBE | TUNSETVNETBE => return Err(EINVAL),
             _ => return Err(EINVAL),
         }
         Ok(0)
     }
+}
+
+/// tun_vnet.h's `__tun_vnet_hdr_get`: reads a `sz`-byte header of which
+/// the first `parsed` bytes count into `hdr`; returns the length of the
+/// headers to keep linear (grown to cover a partial checksum).
+fn vnet_hdr_get(
+    iov: &mut IovIterSource<'_>,
+    sz: usize,
+    parsed: usize,
+    le: bool,
+    hdr: &mut VnetHdr,
+) -> Result<usize> {
+    if iov.len() < sz {
+        return Err(EINVAL);
+    }
+    let parsed = parsed.min(VnetHdr::MAX_LEN);
+    if iov.copy_from_iter(&mut hdr.as_bytes_mut()[..parsed]) != parsed {
+        return Err(EFAULT);
+    }
+    let mut hdr_len = hdr.hdr_len(le);
+    if hdr.flags() & F_NEEDS_CSUM != 0 {
+        let need = u32::from(hdr.csum_start(le)) + u32::from(hdr.csum_offset(le)) + 2;
+        // CAST: tun computes in `u16` and stores it back: the same wrap.
+        hdr_len = hdr_len.max(need as u16);
+        hdr.set_hdr_len(hdr_len, le);
+    }
+    if usize::from(hdr_len) > iov.len() {
+        return Err(EINVAL);
+    }
+    // tun skips what is beyond the parsed part (a larger header size
+    // than it knows); a `sz` below `parsed` was read whole already.
+    iov.advance(sz.saturating_sub(parsed));
+    Ok(usize::from(hdr_len))
+}
+
+/// tun_vnet.h's `__tun_vnet_hdr_put`: the first `parsed` bytes of `hdr`,
+/// then zeros up to `sz` bytes.
+fn vnet_hdr_put(iov: &mut IovIterDest<'_>, sz: usize, parsed: usize, hdr: &VnetHdr) -> Result {
+    if iov.len() < sz {
+        return Err(EINVAL);
+    }
+    let parsed = parsed.min(VnetHdr::MAX_LEN);
+    if iov.copy_to_iter(&hdr.as_bytes()[..parsed]) != parsed {
+        return Err(EFAULT);
+    }
+    // A header size below what the offloads need: tun's zeroing of a
+    // negative length fails with EFAULT.
+    let mut left = sz.checked_sub(parsed).ok_or(EFAULT)?;
+    let zeros = [0u8; 64];
+    while left > 0 {
+        let n = left.min(zeros.len());
+        if iov.copy_to_iter(&zeros[..n]) != n {
+            return Err(EFAULT);
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
+/// Reads the `int` an ioctl's argument points to.
+fn get_int(arg: usize) -> Result<i32> {
+    let mut b = [0u8; 4];
+    UserSlice::new(UserPtr::from_addr(arg), 4)
+        .reader()
+        .read_slice(&mut b)?;
+    Ok(i32::from_ne_bytes(b))
+}
+
+/// Writes `v` to the `int` an ioctl's argument points to.
+fn put_int(arg: usize, v: i32) -> Result {
+    UserSlice::new(UserPtr::from_addr(arg), 4)
+        .writer()
+        .write_slice(&v.to_ne_bytes())
 }
 
 impl RtunFile {
@@ -793,6 +1114,14 @@ impl MiscDevice for RtunFile {
     }
 }
 
+fn set_carrier(dev: &Dev<Rtun>, on: bool) {
+    if on {
+        dev.carrier_on();
+    } else {
+        dev.carrier_off();
+    }
+}
+
 /// Creates and registers a device (`name` empty: `rtun%d`/`rtap%d`); the
 /// caller sends the family's `tun-new-ntf`.
 fn create<'a>(
@@ -823,6 +1152,8 @@ fn create<'a>(
         s.tx_queue_len(TUN_READQ_SIZE);
         s.min_mtu(ETH_MIN_MTU);
         s.max_mtu(ETH_MAX_MTU);
+        s.features(DEV_FEATURES, DEV_FEATURES);
+        s.vlan_features(DEV_FEATURES.difference(VLAN_TX));
     });
     dev.private_mut().shared.set(sh.clone());
     let dev = dev.register(rtnl)?;

@@ -20,20 +20,43 @@ const fn u16_of(v: u32) -> u16 {
     v as u16
 }
 
+pub(crate) const TUNSETNOCSUM: u32 = _IOW::<i32>(b'T' as u32, 200);
+pub(crate) const TUNSETDEBUG: u32 = _IOW::<i32>(b'T' as u32, 201);
 pub(crate) const TUNSETIFF: u32 = _IOW::<i32>(b'T' as u32, 202);
 pub(crate) const TUNSETPERSIST: u32 = _IOW::<i32>(b'T' as u32, 203);
 pub(crate) const TUNSETOWNER: u32 = _IOW::<i32>(b'T' as u32, 204);
 pub(crate) const TUNSETGROUP: u32 = _IOW::<i32>(b'T' as u32, 206);
 pub(crate) const TUNGETFEATURES: u32 = _IOR::<u32>(b'T' as u32, 207);
+pub(crate) const TUNSETOFFLOAD: u32 = _IOW::<u32>(b'T' as u32, 208);
 pub(crate) const TUNGETIFF: u32 = _IOR::<u32>(b'T' as u32, 210);
-// Refused by rtun (EINVAL), but they take pointers: the compat path converts
-// their argument as tun does.
+pub(crate) const TUNGETSNDBUF: u32 = _IOR::<i32>(b'T' as u32, 211);
+pub(crate) const TUNSETSNDBUF: u32 = _IOW::<i32>(b'T' as u32, 212);
+pub(crate) const TUNGETVNETHDRSZ: u32 = _IOR::<i32>(b'T' as u32, 215);
+pub(crate) const TUNSETVNETHDRSZ: u32 = _IOW::<i32>(b'T' as u32, 216);
+pub(crate) const TUNSETVNETLE: u32 = _IOW::<i32>(b'T' as u32, 220);
+pub(crate) const TUNGETVNETLE: u32 = _IOR::<i32>(b'T' as u32, 221);
+pub(crate) const TUNSETVNETBE: u32 = _IOW::<i32>(b'T' as u32, 222);
+pub(crate) const TUNGETVNETBE: u32 = _IOR::<i32>(b'T' as u32, 223);
+pub(crate) const TUNSETCARRIER: u32 = _IOW::<i32>(b'T' as u32, 226);
+// Refused by rtun (EINVAL), but it takes a pointer: the compat path
+// converts its argument as tun does.
 #[cfg(CONFIG_COMPAT)]
 pub(crate) const TUNSETTXFILTER: u32 = _IOW::<u32>(b'T' as u32, 209);
-#[cfg(CONFIG_COMPAT)]
-pub(crate) const TUNGETSNDBUF: u32 = _IOR::<i32>(b'T' as u32, 211);
-#[cfg(CONFIG_COMPAT)]
-pub(crate) const TUNSETSNDBUF: u32 = _IOW::<i32>(b'T' as u32, 212);
+
+/// `TUNSETOFFLOAD` flags (`TUN_F_*`).
+pub(crate) const TUN_F_CSUM: u32 = uapi::TUN_F_CSUM;
+pub(crate) const TUN_F_TSO4: u32 = uapi::TUN_F_TSO4;
+pub(crate) const TUN_F_TSO6: u32 = uapi::TUN_F_TSO6;
+pub(crate) const TUN_F_TSO_ECN: u32 = uapi::TUN_F_TSO_ECN;
+pub(crate) const TUN_F_UFO: u32 = uapi::TUN_F_UFO;
+pub(crate) const TUN_F_USO4: u32 = uapi::TUN_F_USO4;
+pub(crate) const TUN_F_USO6: u32 = uapi::TUN_F_USO6;
+pub(crate) const TUN_F_UDP_TUNNEL_GSO: u32 = uapi::TUN_F_UDP_TUNNEL_GSO;
+pub(crate) const TUN_F_UDP_TUNNEL_GSO_CSUM: u32 = uapi::TUN_F_UDP_TUNNEL_GSO_CSUM;
+
+/// tun's private high bit of its flags (`tun_vnet.h`): the virtio-net
+/// header is little-endian whatever the legacy default (`TUNSETVNETLE`).
+pub(crate) const TUN_VNET_LE: u32 = 0x8000_0000;
 
 pub(crate) const IFF_TUN: u16 = u16_of(uapi::IFF_TUN);
 pub(crate) const IFF_TAP: u16 = u16_of(uapi::IFF_TAP);
@@ -51,11 +74,15 @@ pub(crate) const IFF_TUN_EXCL: u16 = u16_of(uapi::IFF_TUN_EXCL);
 
 /// What rtun supports, as TUNGETFEATURES reports it.
 // CAST: Widening, `u32::from` is not const.
-pub(crate) const RTUN_FEATURES: u32 = (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE) as u32;
+pub(crate) const RTUN_FEATURES: u32 =
+    (IFF_TUN | IFF_TAP | IFF_NO_CARRIER | IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR) as u32;
+
+/// The request flags a device keeps from the `TUNSETIFF` that made or last
+/// attached it (tun's `TUN_FEATURES`, of what rtun supports).
+pub(crate) const RTUN_IFF_KEPT: u16 = IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR;
 
 /// Flags of a request that rtun cannot honour: refused with EINVAL.
-pub(crate) const RTUN_UNSUPPORTED: u16 =
-    IFF_NAPI | IFF_NAPI_FRAGS | IFF_NO_CARRIER | IFF_MULTI_QUEUE | IFF_VNET_HDR;
+pub(crate) const RTUN_UNSUPPORTED: u16 = IFF_NAPI | IFF_NAPI_FRAGS | IFF_MULTI_QUEUE;
 
 /// `sizeof(struct ifreq)`, `sizeof(struct compat_ifreq)` (a 32-bit caller's,
 /// shorter) and `IFNAMSIZ`, from the kernel's headers.
