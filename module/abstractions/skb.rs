@@ -304,6 +304,26 @@ impl SkBuff {
         unsafe { bindings::skb_probe_transport_header(self.as_raw()) }
     }
 
+    /// The transmit queue the core chose (`skb->queue_mapping`).
+    pub fn queue_mapping(&self) -> u16 {
+        // SAFETY: We own the skb (type invariant); a field read.
+        unsafe { (*self.as_raw()).queue_mapping }
+    }
+
+    /// Records the receive queue (`skb_record_rx_queue`).
+    pub fn record_rx_queue(&mut self, queue: u16) {
+        // SAFETY: We own the skb (type invariant); a field write.
+        unsafe { (*self.as_raw()).queue_mapping = queue.wrapping_add(1) }
+    }
+
+    /// The flow hash, the same both ways of a connection
+    /// (`__skb_get_hash_symmetric`), as tun spreads flows over queues.
+    pub fn hash_symmetric(&self) -> u32 {
+        // SAFETY: We own the skb (type invariant); the dissector reads
+        // within its data; a null netns is what the inline wrapper passes.
+        unsafe { bindings::__skb_get_hash_symmetric_net(core::ptr::null(), self.as_raw()) }
+    }
+
     /// The first byte of packet data, if any (made linear first).
     pub fn first_byte(&mut self) -> Option<u8> {
         if !self.may_pull(1) {

@@ -19,7 +19,7 @@ use crate::abstractions::{
     },
     file,
     netdev::{
-        ArcSlot, Dev, Driver, DrvInfo, Feature, Features, LinkOps, Lookup, Net, NewLink, PcpuStats,
+        ArcSlot, Channels, Dev, Driver, DrvInfo, Feature, Features, LinkOps, Lookup, Net, NewLink, PcpuStats,
         PrivFlag, RcuDev, Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU,
         ETH_MIN_MTU,
     },
@@ -35,7 +35,8 @@ use kernel::{
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
     new_poll_condvar, new_spinlock_bh,
     prelude::*,
-    sync::{aref::ARef, poll::PollCondVar, poll::PollTable, rcu, Arc, SetOnce, SpinLockBh},
+    new_mutex,
+    sync::{aref::ARef, poll::PollCondVar, poll::PollTable, rcu, Arc, Mutex, SetOnce, SpinLockBh},
     uaccess::{UserPtr, UserSlice},
 };
 use uapi::*;
@@ -237,15 +238,55 @@ impl Ring {
     }
 }
 
-/// State shared by a device and the file attached to it.
+/// tun's `MAX_TAP_QUEUES`: the queues (attached files) of a multiqueue
+/// device, enabled and disabled.
+const MAX_QUEUES: usize = 256;
+
+/// One queue: the packets queued for one attached file and the readers
+/// waiting for them (tun's `tun_file` ring and socket wait queue). Made
+/// when the file is opened, it lives as long as the file.
 #[pin_data]
-struct Shared {
+struct Queue {
     /// Taken by the transmit path (bottom halves disabled) and by readers.
     #[pin]
     ring: SpinLockBh<Ring>,
     /// Readers and pollers wait here.
     #[pin]
     wait: PollCondVar,
+}
+
+impl Queue {
+    fn new() -> Result<Arc<Queue>> {
+        let ring = Ring::new(TUN_READQ_SIZE as usize)?;
+        Arc::pin_init(
+            try_pin_init!(Queue {
+                ring <- new_spinlock_bh!(ring, "rtun_ring"),
+                wait <- new_poll_condvar!("rtun_wait"),
+            }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Drops what is queued and wakes the readers (to see the device gone,
+    /// or their queue disabled).
+    fn purge(&self) {
+        self.ring.lock().purge();
+        self.wait.notify_all();
+    }
+}
+
+/// State shared by a device and the files attached to it.
+#[pin_data]
+struct Shared {
+    /// The enabled queues by queue index, `0..numqueues` set (tun's
+    /// `tfiles`): changed under RTNL, read by transmit under RCU.
+    queues: [RcuArc<Queue>; MAX_QUEUES],
+    /// How many of `queues` are set (tun's `numqueues`).
+    numqueues: AtomicU32,
+    /// Queues disabled by `TUNSETQUEUE` `IFF_DETACH_QUEUE` (tun's
+    /// `disabled` list): their files stay attached. Changed under RTNL.
+    #[pin]
+    disabled: Mutex<KVec<Arc<Queue>>>,
     /// The device while it is registered.
     dev: RcuDev<Rtun>,
     /// TAP (Ethernet frames) rather than TUN (IP packets). Fixed.
@@ -265,18 +306,16 @@ struct Shared {
     /// `TUNSETOWNER`/`TUNSETGROUP`.
     owner: AtomicKuid,
     group: AtomicKgid,
-    /// A file is attached (one queue: at most one).
-    attached: AtomicBool,
     /// The device is gone: readers and writers get `EBADFD`.
     dead: AtomicBool,
 }
 
 impl Shared {
-    fn new(tap: bool, flags: u16) -> Result<impl PinInit<Self, Error>> {
-        let ring = Ring::new(TUN_READQ_SIZE as usize)?;
-        Ok(try_pin_init!(Shared {
-            ring <- new_spinlock_bh!(ring, "rtun_ring"),
-            wait <- new_poll_condvar!("rtun_wait"),
+    fn new(tap: bool, flags: u16) -> impl PinInit<Self, Error> {
+        try_pin_init!(Shared {
+            queues: [const { RcuArc::new() }; MAX_QUEUES],
+            numqueues: AtomicU32::new(0),
+            disabled <- new_mutex!(KVec::new(), "rtun_disabled"),
             dev: RcuDev::new(),
             tap,
             flags: AtomicU32::new(flags.into()),
@@ -287,9 +326,75 @@ impl Shared {
             debug: AtomicU32::new(0),
             owner: AtomicKuid::new(),
             group: AtomicKgid::new(),
-            attached: AtomicBool::new(false),
             dead: AtomicBool::new(false),
-        }? Error))
+        }? Error)
+    }
+
+    fn multi_queue(&self) -> bool {
+        self.flags() & IFF_MULTI_QUEUE != 0
+    }
+
+    /// How many queues are enabled.
+    fn numqueues(&self) -> usize {
+        self.numqueues.load(Ordering::Acquire) as usize
+    }
+
+    /// How many queues are disabled.
+    fn numdisabled(&self) -> usize {
+        self.disabled.lock().len()
+    }
+
+    /// The enabled queue `i`, as transmit sees it.
+    fn queue<'a>(&'a self, i: usize, rcu: &'a rcu::Guard) -> Option<&'a Queue> {
+        if i >= self.numqueues() {
+            return None;
+        }
+        self.queues.get(i)?.get(rcu)
+    }
+
+    /// Where `q` is among the enabled queues.
+    fn index_of(&self, q: &Arc<Queue>, _rtnl: &Rtnl) -> Option<usize> {
+        let guard = rcu::read_lock();
+        (0..self.numqueues()).find(|&i| {
+            self.queues[i]
+                .get(&guard)
+                .is_some_and(|x| core::ptr::eq(x, &**q))
+        })
+    }
+
+    /// Enables `q` as the last queue (tun's `tun_attach`); the caller
+    /// checked that there is room.
+    fn enable(&self, q: &Arc<Queue>, dev: &Dev<Rtun>, rtnl: &Rtnl) {
+        let n = self.numqueues();
+        // An empty slot: storing never waits.
+        drop(self.queues[n].replace(Some(q.clone())));
+        // CAST: at most `MAX_QUEUES`.
+        let n = (n + 1) as u32;
+        self.numqueues.store(n, Ordering::Release);
+        let _ = dev.set_real_num_queues(n, rtnl);
+    }
+
+    /// Removes the enabled queue `q` (tun's `__tun_detach`): the last one
+    /// takes its index; once no transmit sees it, its packets are dropped.
+    /// Allocates nothing, so that closing a file cannot fail.
+    fn remove(&self, q: &Arc<Queue>, dev: Option<&Dev<Rtun>>, rtnl: &Rtnl) {
+        let Some(i) = self.index_of(q, rtnl) else {
+            return;
+        };
+        let last = self.numqueues() - 1;
+        if i != last {
+            let moved = self.queues[last].get_arc();
+            drop(self.queues[i].replace(moved));
+        }
+        // CAST: below `MAX_QUEUES`.
+        self.numqueues.store(last as u32, Ordering::Release);
+        drop(self.queues[last].replace(None));
+        q.purge();
+        if let Some(dev) = dev {
+            // tun ignores the core's EINVAL for 0.
+            // CAST: as above.
+            let _ = dev.set_real_num_queues(last as u32, rtnl);
+        }
     }
 
     fn flags(&self) -> u16 {
@@ -407,7 +512,7 @@ impl Driver for Rtun {
     }
 
     /// tun's `tun_fill_info`, in its order: what `ip -d link` prints for
-    /// tun. One queue, so no queue counts.
+    /// tun; the queue counts for a multiqueue device.
     fn fill_info(dev: &Dev<Self>, w: &Writer) -> Result {
         let Some(sh) = dev.private().shared.get() else {
             return Ok(());
@@ -424,7 +529,26 @@ impl Driver for Rtun {
         w.put_u8(IFLA_TUN_PI, (!sh.no_pi()).into())?;
         w.put_u8(IFLA_TUN_VNET_HDR, sh.vnet_hdr().into())?;
         w.put_u8(IFLA_TUN_PERSIST, sh.persist().into())?;
-        w.put_u8(IFLA_TUN_MULTI_QUEUE, 0)
+        w.put_u8(IFLA_TUN_MULTI_QUEUE, sh.multi_queue().into())?;
+        if sh.multi_queue() {
+            // CAST: at most `MAX_QUEUES`.
+            w.put_u32(IFLA_TUN_NUM_QUEUES, sh.numqueues() as u32)?;
+            w.put_u32(IFLA_TUN_NUM_DISABLED_QUEUES, sh.numdisabled() as u32)?;
+        }
+        Ok(())
+    }
+
+    /// tun's `tun_get_channels`.
+    fn get_channels(dev: &Dev<Self>) -> Channels {
+        let Some(sh) = dev.private().shared.get() else {
+            return Channels::default();
+        };
+        Channels {
+            // CAST: at most `MAX_QUEUES`.
+            combined: sh.numqueues() as u32,
+            max_combined: if sh.multi_queue() { MAX_QUEUES as u32 } else { 1 },
+            ..Channels::default()
+        }
     }
 
     fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
@@ -450,29 +574,46 @@ impl Driver for Rtun {
         dev.carrier_ok()
     }
 
+    /// tun's `tun_automq_select_queue` without its flow table: a flow's
+    /// packets keep to one queue, flows spread over the enabled queues.
+    fn select_queue(dev: &Dev<Self>, skb: &SkBuff, _rcu: &rcu::Guard) -> u16 {
+        let Some(sh) = dev.private().shared.get() else {
+            return 0;
+        };
+        // CAST: at most `MAX_QUEUES`.
+        let n = sh.numqueues() as u32;
+        if n <= 1 {
+            return 0;
+        }
+        // `reciprocal_scale`; CAST: below `n`.
+        ((u64::from(skb.hash_symmetric()) * u64::from(n)) >> 32) as u16
+    }
+
     fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) {
         let Some(sh) = dev.private().shared.get() else {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_tx_dropped();
             return;
         };
-        // Nobody to read it: drop, as tun does without a queue.
-        if !sh.attached.load(Ordering::Acquire) {
+        let guard = rcu::read_lock();
+        // No queue there (none attached, or queues changed since the core
+        // chose one): drop, as tun does.
+        let Some(q) = sh.queue(skb.queue_mapping().into(), &guard) else {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_tx_dropped();
             return;
-        }
+        };
         skb.tx_timestamp();
         // Queued packets must not hold the sender's socket memory or a route.
         skb.orphan();
         let limit = dev.tx_queue_len() as usize;
         // Transmit runs with bottom halves disabled (interrupts, under
         // netpoll): the lock alone, as tun's ring producer takes it.
-        let pushed = sh.ring.lock_bh_disabled().push(skb, limit);
+        let pushed = q.ring.lock_bh_disabled().push(skb, limit);
         match pushed {
             // Readers and pollers queue themselves before they look at the
             // ring under its lock, so none is missed (tun: sk_data_ready).
-            Ok(()) if sh.wait.has_sleeper() => sh.wait.notify_sync(),
+            Ok(()) if q.wait.has_sleeper() => q.wait.notify_sync(),
             Ok(()) => {}
             Err(skb) => {
                 skb.drop_reason(DropReason::FullRing);
@@ -486,8 +627,17 @@ impl Driver for Rtun {
         if let Some(sh) = dev.private().shared.get() {
             sh.dead.store(true, Ordering::Release);
             drop(sh.dev.take(rtnl));
-            sh.ring.lock().purge();
-            sh.wait.notify_all();
+            // tun's `tun_detach_all`: every file is detached and its
+            // readers woken; the files may attach again elsewhere.
+            while sh.numqueues() > 0 {
+                let Some(q) = sh.queues[sh.numqueues() - 1].get_arc() else {
+                    break;
+                };
+                sh.remove(&q, None, rtnl);
+            }
+            for q in sh.disabled.lock().drain_all() {
+                q.purge();
+            }
         }
     }
 
@@ -564,6 +714,11 @@ pub(crate) struct RtunFile {
     /// The device this file is attached to (tun's `tfile->tun`): set by
     /// TUNSETIFF under RTNL, read by every `read()` and `write()` under RCU.
     attached: RcuArc<Shared>,
+    /// This file's queue: what transmit queues for it, what it reads.
+    queue: Arc<Queue>,
+    /// Its queue is disabled (`TUNSETQUEUE` `IFF_DETACH_QUEUE`; tun's
+    /// `tfile->detached`). Changed under RTNL.
+    detached: AtomicBool,
 }
 
 impl RtunFile {
@@ -584,6 +739,62 @@ impl RtunFile {
             return None;
         }
         sh.dev.get_rcu(&guard).map(ARef::from)
+    }
+
+    /// Enables this file's queue on `sh`'s device (tun's `tun_attach`): as
+    /// a new queue, or again after `IFF_DETACH_QUEUE` (`again`).
+    fn attach(&self, sh: &Shared, dev: &Dev<Rtun>, again: bool, rtnl: &Rtnl) -> Result {
+        let n = sh.numqueues();
+        if !sh.multi_queue() && n == 1 {
+            return Err(EBUSY);
+        }
+        let mut disabled = sh.disabled.lock();
+        if !again && n + disabled.len() >= MAX_QUEUES {
+            return Err(E2BIG);
+        }
+        if again {
+            let Some(i) = disabled.iter().position(|q| Arc::ptr_eq(q, &self.queue)) else {
+                return Err(EINVAL);
+            };
+            drop(disabled.remove(i));
+        }
+        drop(disabled);
+        self.detached.store(false, Ordering::Relaxed);
+        sh.enable(&self.queue, dev, rtnl);
+        Ok(())
+    }
+
+    /// `IFF_DETACH_QUEUE`: disables this file's queue (tun's
+    /// `__tun_detach(tfile, false)`); the file stays attached.
+    fn disable(&self, sh: &Shared, dev: &Dev<Rtun>, rtnl: &Rtnl) -> Result {
+        if !sh.multi_queue() || self.detached.load(Ordering::Relaxed) {
+            return Err(EINVAL);
+        }
+        let mut disabled = sh.disabled.lock();
+        disabled.push(self.queue.clone(), GFP_KERNEL)?;
+        drop(disabled);
+        self.detached.store(true, Ordering::Relaxed);
+        sh.remove(&self.queue, Some(dev), rtnl);
+        Ok(())
+    }
+
+    /// `TUNSETQUEUE` (tun's `tun_set_queue`).
+    fn set_queue(&self, ifr: &IfReq, rtnl: &Rtnl) -> Result {
+        let flags = ifr.flags();
+        let sh = self.shared().ok_or(EINVAL)?;
+        let dev = sh.dev.get(rtnl).ok_or(EINVAL)?;
+        if flags & IFF_ATTACH_QUEUE != 0 {
+            if !self.detached.load(Ordering::Relaxed) {
+                return Err(EINVAL);
+            }
+            self.attach(&sh, dev, true, rtnl)?;
+        } else if flags & IFF_DETACH_QUEUE != 0 {
+            self.disable(&sh, dev, rtnl)?;
+        } else {
+            return Err(EINVAL);
+        }
+        dev.state_change(rtnl);
+        Ok(())
     }
 
     /// TUNSETIFF: attach to the named device, or create it.
@@ -612,28 +823,32 @@ impl RtunFile {
                 if !((want_tap && sh.tap) || (want_tun && !sh.tap)) {
                     return Err(EINVAL);
                 }
+                if (flags & IFF_MULTI_QUEUE != 0) != sh.multi_queue() {
+                    return Err(EINVAL);
+                }
                 if !sh.permitted(dev.net()) {
                     return Err(EPERM);
                 }
-                if sh.attached.load(Ordering::Acquire) {
-                    return Err(EBUSY);
+                let arc = dev.private().shared.get_arc().ok_or(EINVAL)?;
+                self.attach(sh, dev, false, rtnl)?;
+                // The first queue sets the features anew (tun does the
+                // same); persistence and the header's byte order stay.
+                if sh.numqueues() + sh.numdisabled() == 1 {
+                    let keep = sh.flags.load(Ordering::Relaxed) & !u32::from(RTUN_IFF_KEPT);
+                    sh.flags
+                        .store(keep | u32::from(flags & RTUN_IFF_KEPT), Ordering::Relaxed);
                 }
-                // A new attach sets the features anew (tun does the same),
-                // persistence and the header's byte order stay.
-                let keep = sh.flags.load(Ordering::Relaxed) & !u32::from(RTUN_IFF_KEPT);
-                sh.flags
-                    .store(keep | u32::from(flags & RTUN_IFF_KEPT), Ordering::Relaxed);
                 ifr.set_name(dev.name(rtnl));
-                sh.attached.store(true, Ordering::Release);
                 set_carrier(dev, flags & IFF_NO_CARRIER == 0);
-                dev.private().shared.get_arc().ok_or(EINVAL)?
+                arc
             }
             Lookup::None => {
                 if !net.net_admin_capable() {
                     return Err(EPERM);
                 }
                 let (sh, dev) = create(net, ifr.name(), tap, flags & RTUN_IFF_KEPT, rtnl)?;
-                sh.attached.store(true, Ordering::Release);
+                // Cannot fail: the first queue of a device of its own.
+                self.attach(&sh, dev, false, rtnl)?;
                 set_carrier(dev, flags & IFF_NO_CARRIER == 0);
                 ifr.set_name(dev.name(rtnl));
                 announce(TunEvent::New, dev, rtnl);
@@ -824,12 +1039,16 @@ impl RtunFile {
             w.write_slice(&RTUN_FEATURES.to_ne_bytes())?;
             return Ok(0);
         }
-        let ifr = if cmd == TUNSETIFF {
+        let ifr = if cmd == TUNSETIFF || cmd == TUNSETQUEUE {
             Some(IfReq::read(arg, ifreq_len)?)
         } else {
             None
         };
         let rtnl = Rtnl::lock();
+        if let (TUNSETQUEUE, Some(ifr)) = (cmd, &ifr) {
+            self.set_queue(ifr, &rtnl)?;
+            return Ok(0);
+        }
         let sh = self.shared();
         if let Some(mut ifr) = ifr {
             if sh.is_some() {
@@ -845,7 +1064,12 @@ impl RtunFile {
             TUNGETIFF => {
                 let mut ifr = IfReq::new(ifreq_len)?;
                 ifr.set_name(dev.name(&rtnl));
-                ifr.set_flags(sh.ifr_flags());
+                let detached = if self.detached.load(Ordering::Relaxed) {
+                    IFF_DETACH_QUEUE
+                } else {
+                    0
+                };
+                ifr.set_flags(sh.ifr_flags() | detached);
                 ifr.write(arg)?;
             }
             TUNSETPERSIST => {
@@ -1005,8 +1229,9 @@ impl RtunFile {
         if iov.is_empty() {
             return Ok(0);
         }
+        let q = &self.queue;
         let skb = {
-            let mut ring = sh.ring.lock();
+            let mut ring = q.ring.lock();
             loop {
                 if let Some(skb) = ring.pop() {
                     break skb;
@@ -1018,7 +1243,7 @@ impl RtunFile {
                 if nonblock {
                     return Err(EAGAIN);
                 }
-                if sh.wait.wait_interruptible(&mut ring) {
+                if q.wait.wait_interruptible(&mut ring) {
                     return Err(ERESTARTSYS);
                 }
             }
@@ -1040,12 +1265,12 @@ impl RtunFile {
         let Some(sh) = self.shared() else {
             return file::poll::ERR;
         };
-        table.register_wait(file, &sh.wait);
+        table.register_wait(file, &self.queue.wait);
         if sh.dead.load(Ordering::Acquire) {
             return file::poll::ERR;
         }
         let mut mask = file::poll::OUT;
-        if sh.ring.lock().len > 0 {
+        if self.queue.ring.lock().len > 0 {
             mask |= file::poll::IN;
         }
         mask
@@ -1061,6 +1286,8 @@ impl MiscDevice for RtunFile {
         let f = RtunFile {
             net: Net::current(kernel::current!()).get_ref(),
             attached: RcuArc::new(),
+            queue: Queue::new()?,
+            detached: AtomicBool::new(false),
         };
         Ok(KBox::pin(f, GFP_KERNEL)?)
     }
@@ -1072,14 +1299,23 @@ impl MiscDevice for RtunFile {
             return;
         };
         let rtnl = Rtnl::lock();
-        sh.attached.store(false, Ordering::Release);
+        // tun's `__tun_detach(tfile, true)`.
+        if this.detached.load(Ordering::Relaxed) {
+            let mut disabled = sh.disabled.lock();
+            if let Some(i) = disabled.iter().position(|q| Arc::ptr_eq(q, &this.queue)) {
+                drop(disabled.remove(i));
+            }
+        } else {
+            sh.remove(&this.queue, sh.dev.get(&rtnl), &rtnl);
+        }
         if let Some(dev) = sh.dev.get(&rtnl) {
-            if sh.persist() {
-                // The device stays, without carrier and with nothing queued.
-                dev.carrier_off();
-                sh.ring.lock().purge();
-            } else {
-                dev.unregister(&rtnl);
+            if sh.numqueues() + sh.numdisabled() == 0 {
+                if sh.persist() {
+                    // The device stays, without carrier.
+                    dev.carrier_off();
+                } else {
+                    dev.unregister(&rtnl);
+                }
             }
         }
     }
@@ -1136,8 +1372,14 @@ fn create<'a>(
         [] => (c"rtun%d", false),
         _ => (name, true),
     };
-    let sh = Arc::pin_init(Shared::new(tap, flags)?, GFP_KERNEL)?;
-    let mut dev = RTUN_LINK.create_device(net, name, user_named, rtnl)?;
+    let sh = Arc::pin_init(Shared::new(tap, flags), GFP_KERNEL)?;
+    let queues = if flags & IFF_MULTI_QUEUE != 0 {
+        MAX_QUEUES
+    } else {
+        1
+    };
+    // CAST: at most `MAX_QUEUES`.
+    let mut dev = RTUN_LINK.create_device_mq(net, name, user_named, queues as u32, rtnl)?;
     dev.setup(|s| {
         if tap {
             s.ether_setup();
@@ -1178,14 +1420,22 @@ pub(crate) struct TunInfo {
 /// The state of `dev` for the family's `tun-get`.
 pub(crate) fn info(dev: &Dev<Rtun>) -> Option<TunInfo> {
     let sh = dev.private().shared.get()?;
-    let queue_len = sh.ring.lock().len as u32;
+    let guard = rcu::read_lock();
+    let queued: usize = (0..sh.numqueues())
+        .filter_map(|i| sh.queue(i, &guard))
+        .map(|q| q.ring.lock().len)
+        .sum();
+    drop(guard);
+    // CAST: at most `MAX_QUEUES` rings of `tx_queue_len` (a `u32`) packets.
+    let queue_len = queued as u32;
     Some(TunInfo {
         tap: sh.tap,
         pi: !sh.no_pi(),
         persist: sh.persist(),
         owner: sh.owner.load(),
         group: sh.group.load(),
-        attached: sh.attached.load(Ordering::Relaxed).into(),
+        // CAST: at most `MAX_QUEUES`.
+        attached: (sh.numqueues() + sh.numdisabled()) as u32,
         queue_len,
     })
 }

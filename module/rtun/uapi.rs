@@ -33,6 +33,7 @@ pub(crate) const TUNGETSNDBUF: u32 = _IOR::<i32>(b'T' as u32, 211);
 pub(crate) const TUNSETSNDBUF: u32 = _IOW::<i32>(b'T' as u32, 212);
 pub(crate) const TUNGETVNETHDRSZ: u32 = _IOR::<i32>(b'T' as u32, 215);
 pub(crate) const TUNSETVNETHDRSZ: u32 = _IOW::<i32>(b'T' as u32, 216);
+pub(crate) const TUNSETQUEUE: u32 = _IOW::<i32>(b'T' as u32, 217);
 pub(crate) const TUNSETVNETLE: u32 = _IOW::<i32>(b'T' as u32, 220);
 pub(crate) const TUNGETVNETLE: u32 = _IOR::<i32>(b'T' as u32, 221);
 pub(crate) const TUNSETVNETBE: u32 = _IOW::<i32>(b'T' as u32, 222);
@@ -71,18 +72,21 @@ pub(crate) const IFF_NOFILTER: u16 = u16_of(uapi::IFF_NOFILTER);
 pub(crate) const IFF_ONE_QUEUE: u16 = u16_of(uapi::IFF_ONE_QUEUE);
 pub(crate) const IFF_VNET_HDR: u16 = u16_of(uapi::IFF_VNET_HDR);
 pub(crate) const IFF_TUN_EXCL: u16 = u16_of(uapi::IFF_TUN_EXCL);
+pub(crate) const IFF_ATTACH_QUEUE: u16 = u16_of(uapi::IFF_ATTACH_QUEUE);
+pub(crate) const IFF_DETACH_QUEUE: u16 = u16_of(uapi::IFF_DETACH_QUEUE);
 
 /// What rtun supports, as TUNGETFEATURES reports it.
 // CAST: Widening, `u32::from` is not const.
 pub(crate) const RTUN_FEATURES: u32 =
-    (IFF_TUN | IFF_TAP | IFF_NO_CARRIER | IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR) as u32;
+    (IFF_TUN | IFF_TAP | IFF_NO_CARRIER | IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | IFF_MULTI_QUEUE)
+        as u32;
 
 /// The request flags a device keeps from the `TUNSETIFF` that made or last
 /// attached it (tun's `TUN_FEATURES`, of what rtun supports).
-pub(crate) const RTUN_IFF_KEPT: u16 = IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR;
+pub(crate) const RTUN_IFF_KEPT: u16 = IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | IFF_MULTI_QUEUE;
 
 /// Flags of a request that rtun cannot honour: refused with EINVAL.
-pub(crate) const RTUN_UNSUPPORTED: u16 = IFF_NAPI | IFF_NAPI_FRAGS | IFF_MULTI_QUEUE;
+pub(crate) const RTUN_UNSUPPORTED: u16 = IFF_NAPI | IFF_NAPI_FRAGS;
 
 /// `sizeof(struct ifreq)`, `sizeof(struct compat_ifreq)` (a 32-bit caller's,
 /// shorter) and `IFNAMSIZ`, from the kernel's headers.
@@ -112,3 +116,5 @@ pub(crate) const IFLA_TUN_PI: u32 = uapi::IFLA_TUN_PI;
 pub(crate) const IFLA_TUN_VNET_HDR: u32 = uapi::IFLA_TUN_VNET_HDR;
 pub(crate) const IFLA_TUN_PERSIST: u32 = uapi::IFLA_TUN_PERSIST;
 pub(crate) const IFLA_TUN_MULTI_QUEUE: u32 = uapi::IFLA_TUN_MULTI_QUEUE;
+pub(crate) const IFLA_TUN_NUM_QUEUES: u32 = uapi::IFLA_TUN_NUM_QUEUES;
+pub(crate) const IFLA_TUN_NUM_DISABLED_QUEUES: u32 = uapi::IFLA_TUN_NUM_DISABLED_QUEUES;

@@ -359,6 +359,25 @@ impl<T: Driver> Dev<T> {
         }
     }
 
+    /// Sets how many of the device's queues are in use
+    /// (`netif_set_real_num_tx_queues` and `_rx_queues`); `EINVAL` for 0 or
+    /// more than were allocated, as the core says.
+    pub fn set_real_num_queues(&self, n: u32, _rtnl: &Rtnl) -> Result {
+        // SAFETY: The device is allocated; RTNL is held, as both require
+        // for a registered device.
+        unsafe {
+            to_result(bindings::netif_set_real_num_tx_queues(self.as_raw(), n))?;
+            to_result(bindings::netif_set_real_num_rx_queues(self.as_raw(), n))
+        }
+    }
+
+    /// Tells rtnetlink listeners and `NETDEV_CHANGE` notifiers that the
+    /// device's state changed (`netdev_state_change`).
+    pub fn state_change(&self, _rtnl: &Rtnl) {
+        // SAFETY: The device is allocated; RTNL is held, as required.
+        unsafe { bindings::netdev_state_change(self.as_raw()) }
+    }
+
     /// Turns GRO off and keeps it off unless asked for (as veth does by
     /// default: without NAPI there is nothing to aggregate).
     pub fn disable_gro(&self, _rtnl: &Rtnl) {

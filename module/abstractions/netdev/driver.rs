@@ -5,7 +5,7 @@
 
 use super::{
     device::{Dev, PcpuStats, SockAddr},
-    ethtool::{DrvInfo, EthtoolAdapter},
+    ethtool::{Channels, DrvInfo, EthtoolAdapter},
     link::{NewLink, UnregisterQueue},
     ns::Net,
     rtnl::Rtnl,
@@ -159,6 +159,13 @@ pub trait Driver: Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// `ndo_select_queue`: the transmit queue for `skb`, below the
+    /// number of real queues (the core folds a larger answer into range);
+    /// called with bottom halves off under RCU.
+    fn select_queue(_dev: &Dev<Self>, _skb: &SkBuff, _rcu: &rcu::Guard) -> u16 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// `ndo_fix_features`: the features `netdev_update_features` may turn
     /// on, from those wanted and possible (`features`); called under RTNL,
     /// also during registration. Features outside the driver's concern
@@ -169,6 +176,11 @@ pub trait Driver: Sized + 'static {
 
     /// ethtool `get_drvinfo` (`ethtool -i`).
     fn get_drvinfo(_dev: &Dev<Self>, _info: &mut DrvInfo<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// ethtool `get_channels` (`ethtool -l`).
+    fn get_channels(_dev: &Dev<Self>) -> Channels {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -266,6 +278,11 @@ impl<T: Driver> Adapter<T> {
         },
         ndo_get_iflink: if T::HAS_GET_IFLINK {
             Some(Self::get_iflink_callback)
+        } else {
+            None
+        },
+        ndo_select_queue: if T::HAS_SELECT_QUEUE {
+            Some(Self::select_queue_callback)
         } else {
             None
         },
@@ -496,6 +513,24 @@ impl<T: Driver> Adapter<T> {
 
     /// # Safety
     ///
+    /// `ndo_select_queue`: called from `__dev_queue_xmit` for a device of
+    /// this type with a packet the caller owns, under `rcu_read_lock_bh`.
+    unsafe extern "C" fn select_queue_callback(
+        dev: *mut bindings::net_device,
+        skb: *mut bindings::sk_buff,
+        _sb_dev: *mut bindings::net_device,
+    ) -> u16 {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        let dev = unsafe { Dev::<T>::from_raw(dev) };
+        // SAFETY: `skb` is valid for the call and stays the caller's: it is
+        // only lent (`ManuallyDrop`, and `&` allows no method that frees).
+        let skb = core::mem::ManuallyDrop::new(unsafe { SkBuff::from_raw(skb) });
+        let guard = rcu::read_lock();
+        T::select_queue(dev, &skb, &guard)
+    }
+
+    /// # Safety
+    ///
     /// `ndo_fix_features`: called under RTNL for a device of this type.
     unsafe extern "C" fn fix_features_callback(
         dev: *mut bindings::net_device,
@@ -592,6 +627,7 @@ mod tests {
         assert!(ops.ndo_validate_addr.is_none());
         assert!(ops.ndo_get_iflink.is_none());
         assert!(ops.ndo_fix_features.is_none());
+        assert!(ops.ndo_select_queue.is_none());
         assert!(ops.ndo_features_check.is_none());
         assert!(EthtoolAdapter::<Bare>::OPS.is_null());
         let link = super::super::LinkOps::<Bare>::new();

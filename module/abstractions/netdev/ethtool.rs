@@ -39,6 +39,23 @@ impl DrvInfo<'_> {
     }
 }
 
+/// What `ethtool -l` shows: the channel counts and their maxima.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Channels {
+    /// Receive-only channels: most, in use.
+    pub max_rx: u32,
+    /// See `max_rx`.
+    pub rx: u32,
+    /// Transmit-only channels: most, in use.
+    pub max_tx: u32,
+    /// See `max_tx`.
+    pub tx: u32,
+    /// Combined (receive and transmit) channels: most, in use.
+    pub max_combined: u32,
+    /// See `max_combined`.
+    pub combined: u32,
+}
+
 pub(super) struct EthtoolAdapter<T: Driver>(PhantomData<T>);
 
 impl<T: Driver> EthtoolAdapter<T> {
@@ -46,7 +63,8 @@ impl<T: Driver> EthtoolAdapter<T> {
         || T::HAS_GET_LINK
         || T::HAS_ETHTOOL_STATS
         || T::HAS_GET_MSGLEVEL
-        || T::HAS_SET_MSGLEVEL;
+        || T::HAS_SET_MSGLEVEL
+        || T::HAS_GET_CHANNELS;
 
     const TABLE: bindings::ethtool_ops = bindings::ethtool_ops {
         get_drvinfo: if T::HAS_GET_DRVINFO {
@@ -66,6 +84,11 @@ impl<T: Driver> EthtoolAdapter<T> {
         },
         set_msglevel: if T::HAS_SET_MSGLEVEL {
             Some(Self::set_msglevel_callback)
+        } else {
+            None
+        },
+        get_channels: if T::HAS_GET_CHANNELS {
+            Some(Self::get_channels_callback)
         } else {
             None
         },
@@ -106,6 +129,27 @@ impl<T: Driver> EthtoolAdapter<T> {
         // valid for writes for the call.
         let (dev, mut info) = unsafe { (Dev::<T>::from_raw(dev), DrvInfo(&mut *info)) };
         T::get_drvinfo(dev, &mut info);
+    }
+
+    /// # Safety
+    ///
+    /// `ch` is valid and zeroed by the core (`ethtool -l`); `dev` a device
+    /// of `T`.
+    unsafe extern "C" fn get_channels_callback(
+        dev: *mut bindings::net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) {
+        // SAFETY: `dev` is a device of `T`, allocated for the call.
+        let c = T::get_channels(unsafe { Dev::<T>::from_raw(dev) });
+        // SAFETY: `ch` is valid for writes for the call.
+        unsafe {
+            (*ch).max_rx = c.max_rx;
+            (*ch).max_tx = c.max_tx;
+            (*ch).max_combined = c.max_combined;
+            (*ch).rx_count = c.rx;
+            (*ch).tx_count = c.tx;
+            (*ch).combined_count = c.combined;
+        }
     }
 
     /// # Safety

@@ -58,6 +58,15 @@ unsafe fn create<T: Driver>(
     })
 }
 
+/// A `u32` netlink attribute (`struct nlattr` and its payload), as
+/// `nla_get_u32` reads it.
+#[repr(C, align(4))]
+struct U32Attr {
+    len: u16,
+    ty: u16,
+    value: u32,
+}
+
 /// An empty `IFLA_*` table.
 fn empty_table() -> Result<LinkTable> {
     // CAST: as for `LinkTable`.
@@ -74,16 +83,47 @@ impl<T: Driver> super::LinkOps<T> {
         net: &Net,
         name: &CStr,
         user_named: bool,
+        rtnl: &Rtnl,
+    ) -> Result<NewDevice<T>> {
+        self.create_device_mq(net, name, user_named, 1, rtnl)
+    }
+
+    /// Like [`Self::create_device`], with `queues` transmit and receive
+    /// queues allocated (1 to 4096, else `EINVAL` as rtnetlink says), of
+    /// which one is in use until [`Dev::set_real_num_queues`] says more.
+    pub fn create_device_mq(
+        &self,
+        net: &Net,
+        name: &CStr,
+        user_named: bool,
+        queues: u32,
         _rtnl: &Rtnl,
     ) -> Result<NewDevice<T>> {
         if !self.is_registered() {
             return Err(ENODEV);
         }
-        let tb = empty_table()?;
+        let mut tb = empty_table()?;
+        // `rtnl_create_link` takes the queue counts from the table, as from
+        // a request's IFLA_NUM_TX_QUEUES/IFLA_NUM_RX_QUEUES.
+        let count = KBox::new(
+            U32Attr {
+                // CAST: 8 bytes.
+                len: size_of::<U32Attr>() as u16,
+                // Read by index in the table, not by type.
+                ty: 0,
+                value: queues,
+            },
+            GFP_KERNEL,
+        )?;
+        let attr = (&raw const *count).cast_mut().cast::<bindings::nlattr>();
+        // CAST: small attribute types, in the table's range.
+        tb[bindings::IFLA_NUM_TX_QUEUES as usize] = attr;
+        tb[bindings::IFLA_NUM_RX_QUEUES as usize] = attr;
         // SAFETY: `self` is registered (checked under RTNL, which its
         // unregistration needs too, so a device made now is deleted with the
-        // others); `tb` is an empty table; RTNL is held; a null extack is
-        // allowed.
+        // others); `tb` holds only the two queue counts, whole `u32`
+        // attributes that `count` keeps alive for the call; RTNL is held; a
+        // null extack is allowed.
         unsafe {
             create(
                 net,

@@ -39,7 +39,7 @@ pub use device::{
     ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MAX, IFLA_MTU, IFREQ_LEN,
 };
 pub use driver::{Driver, FeaturesCheck, XmitCtx};
-pub use ethtool::DrvInfo;
+pub use ethtool::{Channels, DrvInfo};
 pub use link::{NewDevice, NewLink, PeerInfo, Registered, UnregisterQueue};
 pub use link_ops::{LinkOps, LinkRegistration, Lookup};
 pub use ns::Net;
