@@ -36,6 +36,7 @@ use kernel::{
     new_poll_condvar, new_spinlock_bh,
     prelude::*,
     new_mutex,
+    time::{Instant, Monotonic},
     sync::{aref::ARef, poll::PollCondVar, poll::PollTable, rcu, Arc, Mutex, SetOnce, SpinLockBh},
     uaccess::{UserPtr, UserSlice},
 };
@@ -242,6 +243,63 @@ impl Ring {
 /// device, enabled and disabled.
 const MAX_QUEUES: usize = 256;
 
+/// tun's flow table (`TUN_NUM_FLOW_ENTRIES` buckets, `TUN_FLOW_EXPIRE`):
+/// the queue each flow's packets were last written from, so that its
+/// packets the other way go back to that queue (tun's "automq").
+/// Direct-mapped and lock-free: a bucket holds one flow, the latest.
+/// Only multiqueue devices have one (16 KiB).
+struct Flows {
+    /// `FLOW_ENTRIES` of `hash << 32 | queue << 1 | 1`, or 0.
+    entry: KVec<AtomicU64>,
+    /// When each entry was last written, in ns since the device's `epoch`.
+    updated: KVec<AtomicU64>,
+}
+
+const FLOW_ENTRIES: usize = 1024;
+/// tun's `TUN_FLOW_EXPIRE`: 3 s.
+const FLOW_EXPIRE_NS: u64 = 3_000_000_000;
+
+impl Flows {
+    fn new() -> Result<Flows> {
+        let mut entry = KVec::with_capacity(FLOW_ENTRIES, GFP_KERNEL)?;
+        let mut updated = KVec::with_capacity(FLOW_ENTRIES, GFP_KERNEL)?;
+        for _ in 0..FLOW_ENTRIES {
+            entry.push(AtomicU64::new(0), GFP_KERNEL)?;
+            updated.push(AtomicU64::new(0), GFP_KERNEL)?;
+        }
+        Ok(Flows { entry, updated })
+    }
+
+    fn bucket(hash: u32) -> usize {
+        // CAST: `FLOW_ENTRIES` is a power of two below `u32::MAX`.
+        (hash as usize) & (FLOW_ENTRIES - 1)
+    }
+
+    /// The queue `hash`'s flow was last written from, unless expired.
+    fn lookup(&self, hash: u32, now: u64) -> Option<u32> {
+        let b = Self::bucket(hash);
+        let e = self.entry[b].load(Ordering::Relaxed);
+        // CAST: the high half is the hash.
+        if e & 1 == 0 || (e >> 32) as u32 != hash {
+            return None;
+        }
+        let age = now.saturating_sub(self.updated[b].load(Ordering::Relaxed));
+        // CAST: the queue's 16 bits.
+        (age < FLOW_EXPIRE_NS).then_some(((e >> 1) & 0xffff) as u32)
+    }
+
+    /// A packet of `hash`'s flow was written from `queue` (tun's
+    /// `tun_flow_update`).
+    fn update(&self, hash: u32, queue: u32, now: u64) {
+        let b = Self::bucket(hash);
+        let e = (u64::from(hash) << 32) | (u64::from(queue & 0xffff) << 1) | 1;
+        if self.entry[b].load(Ordering::Relaxed) != e {
+            self.entry[b].store(e, Ordering::Relaxed);
+        }
+        self.updated[b].store(now, Ordering::Relaxed);
+    }
+}
+
 /// One queue: the packets queued for one attached file and the readers
 /// waiting for them (tun's `tun_file` ring and socket wait queue). Made
 /// when the file is opened, it lives as long as the file.
@@ -253,6 +311,9 @@ struct Queue {
     /// Readers and pollers wait here.
     #[pin]
     wait: PollCondVar,
+    /// Its index among the device's enabled queues (tun's `queue_index`),
+    /// while it is one. Changed under RTNL.
+    index: AtomicU32,
 }
 
 impl Queue {
@@ -262,6 +323,7 @@ impl Queue {
             try_pin_init!(Queue {
                 ring <- new_spinlock_bh!(ring, "rtun_ring"),
                 wait <- new_poll_condvar!("rtun_wait"),
+                index: AtomicU32::new(0),
             }? Error),
             GFP_KERNEL,
         )
@@ -283,6 +345,10 @@ struct Shared {
     queues: [RcuArc<Queue>; MAX_QUEUES],
     /// How many of `queues` are set (tun's `numqueues`).
     numqueues: AtomicU32,
+    /// Which queue each flow goes to (multiqueue devices).
+    flows: Option<Flows>,
+    /// When the device was made: the flow table's clock.
+    epoch: Instant<Monotonic>,
     /// Queues disabled by `TUNSETQUEUE` `IFF_DETACH_QUEUE` (tun's
     /// `disabled` list): their files stay attached. Changed under RTNL.
     #[pin]
@@ -315,6 +381,12 @@ impl Shared {
         try_pin_init!(Shared {
             queues: [const { RcuArc::new() }; MAX_QUEUES],
             numqueues: AtomicU32::new(0),
+            flows: if flags & IFF_MULTI_QUEUE != 0 {
+                Some(Flows::new()?)
+            } else {
+                None
+            },
+            epoch: Instant::now(),
             disabled <- new_mutex!(KVec::new(), "rtun_disabled"),
             dev: RcuDev::new(),
             tap,
@@ -328,6 +400,12 @@ impl Shared {
             group: AtomicKgid::new(),
             dead: AtomicBool::new(false),
         }? Error)
+    }
+
+    /// Now on the flow table's clock, in ns.
+    fn now(&self) -> u64 {
+        // CAST: a monotonic clock's time since `epoch`, not negative.
+        self.epoch.elapsed().as_nanos() as u64
     }
 
     fn multi_queue(&self) -> bool {
@@ -368,6 +446,8 @@ impl Shared {
         let n = self.numqueues();
         // An empty slot: storing never waits.
         drop(self.queues[n].replace(Some(q.clone())));
+        // CAST: below `MAX_QUEUES`.
+        q.index.store(n as u32, Ordering::Relaxed);
         // CAST: at most `MAX_QUEUES`.
         let n = (n + 1) as u32;
         self.numqueues.store(n, Ordering::Release);
@@ -384,6 +464,10 @@ impl Shared {
         let last = self.numqueues() - 1;
         if i != last {
             let moved = self.queues[last].get_arc();
+            if let Some(m) = &moved {
+                // CAST: below `MAX_QUEUES`.
+                m.index.store(i as u32, Ordering::Relaxed);
+            }
             drop(self.queues[i].replace(moved));
         }
         // CAST: below `MAX_QUEUES`.
@@ -574,8 +658,9 @@ impl Driver for Rtun {
         dev.carrier_ok()
     }
 
-    /// tun's `tun_automq_select_queue` without its flow table: a flow's
-    /// packets keep to one queue, flows spread over the enabled queues.
+    /// tun's `tun_automq_select_queue`: a flow goes to the queue its
+    /// packets were last written from, else flows spread over the enabled
+    /// queues by their hash.
     fn select_queue(dev: &Dev<Self>, skb: &SkBuff, _rcu: &rcu::Guard) -> u16 {
         let Some(sh) = dev.private().shared.get() else {
             return 0;
@@ -585,8 +670,14 @@ impl Driver for Rtun {
         if n <= 1 {
             return 0;
         }
-        // `reciprocal_scale`; CAST: below `n`.
-        ((u64::from(skb.hash_symmetric()) * u64::from(n)) >> 32) as u16
+        let hash = skb.hash_symmetric();
+        let q = match sh.flows.as_ref().and_then(|f| f.lookup(hash, sh.now())) {
+            Some(q) if q < n => q,
+            // `reciprocal_scale`; CAST: below `n`.
+            _ => ((u64::from(hash) * u64::from(n)) >> 32) as u32,
+        };
+        // CAST: below `MAX_QUEUES`.
+        q as u16
     }
 
     fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) {
@@ -1020,6 +1111,13 @@ impl RtunFile {
         }
         skb.set_network_header(0)?;
         skb.probe_transport_header();
+        // tun computes the flow's hash for its flow table only with
+        // several queues, from an enabled one.
+        let q = self.queue.index.load(Ordering::Relaxed);
+        // CAST: below `MAX_QUEUES`.
+        skb.record_rx_queue(q as u16);
+        let flow = (sh.numqueues() > 1 && !self.detached.load(Ordering::Relaxed))
+            .then(|| skb.hash_symmetric());
         // Processed now, in the writer's context, as tun does
         // (tun_rx_batched without batching): no trip through the backlog.
         // Like tun, the packet counts as received whatever the stack then
@@ -1028,6 +1126,9 @@ impl RtunFile {
         let _ = skb.netif_receive_skb(&bh);
         drop(bh);
         dev.stats_rx_add(len as u32);
+        if let (Some(hash), Some(f)) = (flow, &sh.flows) {
+            f.update(hash, q, sh.now());
+        }
         Ok(total)
     }
 
