@@ -28,7 +28,7 @@ IPLIBDIR ?= /usr/lib/$(MULTIARCH)/ip
 IP ?= $(shell command -v ip)
 DEPMOD ?= /sbin/depmod
 
-.PHONY: all help setup kernel module tool plugins cargo-test test-modules vm test demo bench \
+.PHONY: all help setup kernel module tool plugins clients cargo-test test-modules vm test demo bench \
 	paths clean install uninstall install-files kernel-patches
 
 all: module tool plugins
@@ -43,7 +43,8 @@ help:
 	@echo "make uninstall  removes what make install put there (same DESTDIR/PREFIX)"
 	@echo "make module KDIR=/your/7.3/build   the module against your kernel (kernel-patches first)"
 	@echo "make kernel-patches KSRC=/your/linux-7.3   apply kernel/patches/ to your tree"
-	@echo "make setup | kernel | module | tool | plugins | cargo-test | paths | clean"
+	@echo "make clients  the real clients the VM tests run (tests/clients/), built into \$$RVNET_CACHE/clients"
+	@echo "make setup | kernel | module | tool | plugins | clients | cargo-test | paths | clean"
 
 setup:
 	@bash $(ROOT)/scripts/setup.sh
@@ -67,6 +68,13 @@ plugins:
 	@mkdir -p $(PLUGINS)
 	@cp -f $(PLUGIN_DIR)/target/release/librvnet_iproute2.so $(PLUGINS)/link_rveth.so
 	@ln -sf link_rveth.so $(PLUGINS)/link_rtun.so
+
+# The third-party clients the VM tests run (tests/clients/NAME, each a Cargo
+# project with its Cargo.lock, e.g. tunrs-echo on the tun-rs crate for test
+# 48): built on the host, the guest cannot, into the cache (nothing in the
+# repo); a no-op when up to date.
+clients:
+	@bash $(ROOT)/scripts/clients.sh
 
 # kernel/patches/ onto the user's own 7.3 tree (once; a tree that has them
 # already is left alone, one that half-has them is refused).
@@ -135,7 +143,7 @@ vm:
 paths:
 	@for p in $(PATHS); do echo $$p; done
 
-test: kernel
+test: kernel clients
 	@$(MAKE) -s module tool plugins
 	@$(MAKE) -s cargo-test
 	@$(MAKE) -s test-modules

@@ -12,6 +12,10 @@ PATH=$RVNET_ROOT/tools/rvnetctl/target/release:$PATH
 # ip's link plugins (link_rveth.so, link_rtun.so) from the build, so that
 # `ip link add ... type rveth peer ...` works as for veth (`make plugins`).
 export IP_LIB_DIR=$RVNET_ROOT/tools/ipplugin/target/ip
+# client_bin NAME: a real client of tests/clients/NAME as scripts/clients.sh
+# (`make clients`) built it on the host, in the cache ($RVNET_CACHE, which
+# virtme/guest.sh passes on to the guest; default ~/.cache/rvnet).
+client_bin() { echo "${RVNET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rvnet}/clients/$1/release/$1"; }
 
 __tap_n=0
 __tap_fail=0

@@ -4,6 +4,7 @@
 # scan for leaks, save dmesg and the status into the shared result dir.
 res=$1
 export PATH=$(cat "$res/path"):$PATH
+[ -s "$res/cache" ] && export RVNET_CACHE=$(cat "$res/cache")
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 kmemleak=/sys/kernel/debug/kmemleak
 # Leaks from before this point are the boot's, not ours.

@@ -52,6 +52,8 @@ printf '%s\n' "$cmd" > "$res/cmd"
 echo "${RVNET_NO_LOAD:-0}" > "$res/noload"
 echo "$module" > "$res/modules"
 echo "$(dirname "$(bash "$RVNET_ROOT/scripts/paths.sh" | sed -n 's/^TOOL=//p')")" > "$res/path"
+# The cache, for what the tests run from it (the clients scripts/clients.sh built).
+echo "$RVNET_CACHE" > "$res/cache"
 
 vng_args=(--run "$KIMAGE" $(kvm_args) --force-9p --cpus "${RVNET_VM_CPUS:-2}"
 	  --memory "${RVNET_VM_MEM:-2G}" --rwdir "$res" --cwd "$PWD"
