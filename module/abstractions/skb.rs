@@ -33,6 +33,8 @@ pub enum DropReason {
     PktTooSmall,
     /// The device's queue is full.
     FullRing,
+    /// A TAP device's transmit filter refused it.
+    TapTxFilter,
 }
 
 impl DropReason {
@@ -42,6 +44,7 @@ impl DropReason {
             Self::DevReady => bindings::skb_drop_reason_SKB_DROP_REASON_DEV_READY,
             Self::PktTooSmall => bindings::skb_drop_reason_SKB_DROP_REASON_PKT_TOO_SMALL,
             Self::FullRing => bindings::skb_drop_reason_SKB_DROP_REASON_FULL_RING,
+            Self::TapTxFilter => bindings::skb_drop_reason_SKB_DROP_REASON_TAP_TXFILTER,
         }
     }
 }
@@ -302,6 +305,24 @@ impl SkBuff {
     pub fn probe_transport_header(&mut self) {
         // SAFETY: We own the skb; the function dissects within its data.
         unsafe { bindings::skb_probe_transport_header(self.as_raw()) }
+    }
+
+    /// The first `n` bytes of packet data when they are in the linear
+    /// part (`skb_headlen`), as a driver reads a header in transmit.
+    pub fn head(&self, n: usize) -> Option<&[u8]> {
+        // SAFETY: We own the skb (type invariant); field reads.
+        let (len, data_len, data) = unsafe {
+            let s = &*self.as_raw();
+            (s.len, s.data_len, s.data)
+        };
+        // CAST: `u32` to `usize`, widening.
+        let headlen = (len - data_len) as usize;
+        if n > headlen {
+            return None;
+        }
+        // SAFETY: `data` starts `headlen >= n` linear bytes of the packet,
+        // which cannot change or go away while `&self` borrows the skb we own.
+        Some(unsafe { core::slice::from_raw_parts(data, n) })
     }
 
     /// The transmit queue the core chose (`skb->queue_mapping`).

@@ -17,6 +17,27 @@ use kernel::{
     types::Opaque,
 };
 
+/// Link types (`ARPHRD_*`, what `dev->type` holds).
+#[allow(missing_docs)]
+pub mod arphrd {
+    use kernel::bindings;
+    pub const ETHER: u32 = bindings::ARPHRD_ETHER;
+    pub const IEEE802: u32 = bindings::ARPHRD_IEEE802;
+    pub const NETROM: u32 = bindings::ARPHRD_NETROM;
+    pub const TUNNEL: u32 = bindings::ARPHRD_TUNNEL;
+    pub const TUNNEL6: u32 = bindings::ARPHRD_TUNNEL6;
+    pub const FDDI: u32 = bindings::ARPHRD_FDDI;
+    pub const SIT: u32 = bindings::ARPHRD_SIT;
+    pub const IPGRE: u32 = bindings::ARPHRD_IPGRE;
+    pub const IP6GRE: u32 = bindings::ARPHRD_IP6GRE;
+    pub const HIPPI: u32 = bindings::ARPHRD_HIPPI;
+    pub const LOCALTLK: u32 = bindings::ARPHRD_LOCALTLK;
+    pub const ROSE: u32 = bindings::ARPHRD_ROSE;
+    pub const IEEE802154: u32 = bindings::ARPHRD_IEEE802154;
+    pub const IEEE802154_MONITOR: u32 = bindings::ARPHRD_IEEE802154_MONITOR;
+    pub const SIXLOWPAN: u32 = bindings::ARPHRD_6LOWPAN;
+}
+
 /// `IFLA_MAX`: the highest link attribute type.
 pub const IFLA_MAX: u32 = bindings::__IFLA_MAX - 1;
 /// Link attribute: the device name.
@@ -369,6 +390,51 @@ impl<T: Driver> Dev<T> {
             to_result(bindings::netif_set_real_num_tx_queues(self.as_raw(), n))?;
             to_result(bindings::netif_set_real_num_rx_queues(self.as_raw(), n))
         }
+    }
+
+    /// Changes the link type and address length (`dev->type`,
+    /// `addr_len`), as tun's `TUNSETLINK` does: only while the device is
+    /// down (`EBUSY`), after `NETDEV_PRE_TYPE_CHANGE` listeners agreed (or
+    /// their errno), telling `NETDEV_POST_TYPE_CHANGE` ones after. An
+    /// address longer than the device's address buffer is `EINVAL`.
+    pub fn change_type(&self, ty: u16, addr_len: u8, _rtnl: &Rtnl) -> Result {
+        if self.is_up() {
+            return Err(EBUSY);
+        }
+        // CAST: `MAX_ADDR_LEN` is 32.
+        if u32::from(addr_len) > bindings::MAX_ADDR_LEN {
+            return Err(EINVAL);
+        }
+        // SAFETY: The device is allocated; RTNL is held, as the notifier
+        // chain requires.
+        let ret = unsafe {
+            bindings::call_netdevice_notifiers(
+                // CAST: a small `enum netdev_cmd` value.
+                bindings::netdev_cmd_NETDEV_PRE_TYPE_CHANGE as c_ulong,
+                self.as_raw(),
+            )
+        };
+        // `notifier_to_errno`.
+        // CAST: the notifier constants are small.
+        let ret = ret & !(bindings::NOTIFY_STOP_MASK as c_int);
+        // CAST: as above.
+        if ret > bindings::NOTIFY_OK as c_int {
+            // CAST: as above.
+            return Err(Error::from_errno(bindings::NOTIFY_OK as c_int - ret));
+        }
+        // SAFETY: The device is allocated and down; `type` and `addr_len`
+        // change under RTNL, held (the address buffer is `MAX_ADDR_LEN`
+        // long, checked above); then the listeners are told, as above.
+        unsafe {
+            (*self.as_raw()).type_ = ty;
+            (*self.as_raw()).addr_len = addr_len;
+            bindings::call_netdevice_notifiers(
+                // CAST: as above.
+                bindings::netdev_cmd_NETDEV_POST_TYPE_CHANGE as c_ulong,
+                self.as_raw(),
+            );
+        }
+        Ok(())
     }
 
     /// Tells rtnetlink listeners and `NETDEV_CHANGE` notifiers that the

@@ -34,6 +34,7 @@ mod slot;
 
 #[cfg(CONFIG_COMPAT)]
 pub use device::COMPAT_IFREQ_LEN;
+pub use device::arphrd;
 pub use device::{
     is_valid_ether_addr, Dev, Device, PcpuStats, SockAddr, Stats, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU,
     ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MAX, IFLA_MTU, IFREQ_LEN,

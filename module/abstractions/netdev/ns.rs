@@ -79,6 +79,19 @@ impl Net {
         unsafe { bindings::ns_capable((*self.as_raw()).user_ns, bindings::CAP_NET_ADMIN as c_int) }
     }
 
+    /// Opens a file for this namespace in the current task's file table,
+    /// as `ip netns` files are (`open_related_ns`, what tun's
+    /// `TUNGETDEVNETNS` and `SIOCGSKNS` return): the new descriptor.
+    pub fn open_ns_fd(&self) -> Result<i32> {
+        // SAFETY: The netns is live (type invariant), so is its `ns` member;
+        // `get_net_ns` is the function nsfs needs to take a reference on it.
+        let fd = unsafe { bindings::open_related_ns(&raw mut (*self.as_raw()).ns, Some(bindings::get_net_ns)) };
+        if fd < 0 {
+            return Err(Error::from_errno(fd));
+        }
+        Ok(fd)
+    }
+
     /// Looks up a device by name (`__dev_get_by_name`). The device may be of
     /// any kind: only [`Device`]'s methods apply.
     pub fn device_by_name<'a>(&'a self, name: &CStr, _rtnl: &'a Rtnl) -> Option<&'a Device> {
