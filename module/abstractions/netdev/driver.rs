@@ -10,6 +10,7 @@ use super::{
     ns::Net,
     rtnl::Rtnl,
     setup::{Features, Setup},
+    sysfs::{SysfsAdapter, SysfsBuf},
 };
 use crate::abstractions::{
     netlink::{maxtype, Attrs, ExtAck, Policy, Writer},
@@ -32,6 +33,18 @@ use kernel::{
 ///
 /// Only the transmit trampoline creates it, for the duration of the call.
 pub struct XmitCtx(NotThreadSafe);
+
+/// What became of a packet [`Driver::start_xmit`] was given (it takes it
+/// either way): sent on, or dropped (`NET_XMIT_DROP`, which a sender on a
+/// device without a qdisc sees as `ENOBUFS`, as from veth and tun).
+/// There is no "busy": a packet handed back would be freed twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxStatus {
+    /// Sent on (or queued).
+    Sent,
+    /// Dropped, and counted by the driver.
+    Dropped,
+}
 
 /// Which `ndo_features_check` a driver uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,7 +134,7 @@ pub trait Driver: Sized + 'static {
     }
 
     /// Transmits (or drops) `skb`; it is always consumed.
-    fn start_xmit(skb: SkBuff, dev: &Dev<Self>, ctx: &XmitCtx);
+    fn start_xmit(skb: SkBuff, dev: &Dev<Self>, ctx: &XmitCtx) -> TxStatus;
 
     /// `ndo_set_rx_mode`: the address lists changed (called with the address
     /// list lock held, bottom halves off: must not sleep).
@@ -173,6 +186,14 @@ pub trait Driver: Sized + 'static {
     fn fix_features(_dev: &Dev<Self>, _features: Features) -> Features {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+
+    /// The device's own read-only sysfs attributes (`/sys/class/net/DEV/NAME`),
+    /// at most [`super::MAX_SYSFS_ATTRS`]; each shown by [`Self::sysfs_show`].
+    const SYSFS_ATTRS: &'static [&'static CStr] = &[];
+
+    /// Writes what attribute `index` of [`Self::SYSFS_ATTRS`] shows, with
+    /// its newline (`sysfs_emit`); runs in process context.
+    fn sysfs_show(_dev: &Dev<Self>, _index: usize, _out: &mut SysfsBuf<'_>) {}
 
     /// ethtool `get_drvinfo` (`ethtool -i`).
     fn get_drvinfo(_dev: &Dev<Self>, _info: &mut DrvInfo<'_>) {
@@ -315,6 +336,8 @@ impl<T: Driver> Adapter<T> {
         unsafe {
             (*dev).netdev_ops = &Self::NETDEV_OPS;
             (*dev).ethtool_ops = EthtoolAdapter::<T>::OPS;
+            // The driver's group, in the slot the core leaves for it.
+            (*dev).sysfs_groups[0] = SysfsAdapter::<T>::GROUP_PTR;
             (*dev).needs_free_netdev = true;
             if T::HAS_DESTROY {
                 (*dev).priv_destructor = Some(Self::destroy_callback);
@@ -507,8 +530,11 @@ impl<T: Driver> Adapter<T> {
         // SAFETY: We own `skb`; `dev` is a registered device of `T`.
         let (skb, dev) = unsafe { (SkBuff::from_raw(skb), Dev::<T>::from_raw(dev)) };
         // INVARIANT: The transmit context lasts for the call.
-        T::start_xmit(skb, dev, &XmitCtx(NotThreadSafe));
-        bindings::netdev_tx_NETDEV_TX_OK
+        match T::start_xmit(skb, dev, &XmitCtx(NotThreadSafe)) {
+            TxStatus::Sent => bindings::netdev_tx_NETDEV_TX_OK,
+            // CAST: `NET_XMIT_DROP` is 1, a consumed packet's code.
+            TxStatus::Dropped => bindings::NET_XMIT_DROP as bindings::netdev_tx_t,
+        }
     }
 
     /// # Safety
@@ -607,7 +633,9 @@ mod tests {
             Err(EOPNOTSUPP)
         }
         fn dellink(_dev: &Dev<Self>, _q: &mut UnregisterQueue<'_>, _rtnl: &Rtnl) {}
-        fn start_xmit(_skb: SkBuff, _dev: &Dev<Self>, _ctx: &XmitCtx) {}
+        fn start_xmit(_skb: SkBuff, _dev: &Dev<Self>, _ctx: &XmitCtx) -> TxStatus {
+            TxStatus::Sent
+        }
         fn open(_dev: &Dev<Self>, _rtnl: &Rtnl) -> Result {
             Ok(())
         }

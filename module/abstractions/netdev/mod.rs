@@ -31,15 +31,16 @@ mod ns;
 mod rtnl;
 mod setup;
 mod slot;
+mod sysfs;
 
+pub use device::arphrd;
 #[cfg(CONFIG_COMPAT)]
 pub use device::COMPAT_IFREQ_LEN;
-pub use device::arphrd;
 pub use device::{
     is_valid_ether_addr, Dev, Device, PcpuStats, SockAddr, Stats, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU,
     ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS, IFLA_IFNAME, IFLA_MAX, IFLA_MTU, IFREQ_LEN,
 };
-pub use driver::{Driver, FeaturesCheck, XmitCtx};
+pub use driver::{Driver, FeaturesCheck, TxStatus, XmitCtx};
 pub use ethtool::{Channels, DrvInfo};
 pub use link::{NewDevice, NewLink, PeerInfo, Registered, UnregisterQueue};
 pub use link_ops::{LinkOps, LinkRegistration, Lookup};
@@ -47,3 +48,4 @@ pub use ns::Net;
 pub use rtnl::{Rtnl, RtnlGuard};
 pub use setup::{Feature, Features, PrivFlag, PrivFlags, Setup};
 pub use slot::{ArcSlot, RcuDev};
+pub use sysfs::{SysfsBuf, MAX_SYSFS_ATTRS};

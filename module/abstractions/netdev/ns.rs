@@ -85,7 +85,9 @@ impl Net {
     pub fn open_ns_fd(&self) -> Result<i32> {
         // SAFETY: The netns is live (type invariant), so is its `ns` member;
         // `get_net_ns` is the function nsfs needs to take a reference on it.
-        let fd = unsafe { bindings::open_related_ns(&raw mut (*self.as_raw()).ns, Some(bindings::get_net_ns)) };
+        let fd = unsafe {
+            bindings::open_related_ns(&raw mut (*self.as_raw()).ns, Some(bindings::get_net_ns))
+        };
         if fd < 0 {
             return Err(Error::from_errno(fd));
         }
