@@ -10,9 +10,9 @@
 use crate::abstractions::{
     netdev::{
         Dev, Driver, DrvInfo, Feature, Features, FeaturesCheck, LinkOps, Net, NewDevice, NewLink,
-        PcpuStats, PrivFlag, PrivFlags, RcuDev, Registered, Rtnl, Setup, SockAddr, UnregisterQueue,
-        XmitCtx, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN, IFLA_ADDRESS,
-        IFLA_IFNAME, IFLA_MTU,
+        PcpuStats, PrivFlag, PrivFlags, RcuDev, Registered, Rtnl, Setup, SockAddr, TxStatus,
+        UnregisterQueue, XmitCtx, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU, IFINFOMSG_LEN,
+        IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU,
     },
     netlink::{Attrs, ExtAck, Policy},
     skb::{DropReason, RxStatus, SkBuff},
@@ -262,27 +262,32 @@ impl Driver for Rveth {
         Ok(())
     }
 
-    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, ctx: &XmitCtx) {
+    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, ctx: &XmitCtx) -> TxStatus {
         let len = skb.len();
         let Some(peer) = dev.private().peer.get_xmit(ctx) else {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_tx_dropped();
-            return;
+            return TxStatus::Dropped;
         };
         if !skb.may_pull(ETH_HLEN) {
             skb.drop_reason(DropReason::PktTooSmall);
             dev.stats_tx_dropped();
-            return;
+            return TxStatus::Dropped;
         }
         skb.tx_timestamp();
         // A peer that is down, or an MTU it cannot take, drops the frame
         // there (its rx_dropped) and here (tx_dropped), as on veth.
+        // veth_xmit returns NET_XMIT_DROP for a frame it drops.
         match skb.forward(peer, ctx) {
             RxStatus::Success => {
                 dev.stats_tx_add(len);
                 peer.stats_rx_add(len);
+                TxStatus::Sent
             }
-            RxStatus::Dropped => dev.stats_tx_dropped(),
+            RxStatus::Dropped => {
+                dev.stats_tx_dropped();
+                TxStatus::Dropped
+            }
         }
     }
 

@@ -8,6 +8,11 @@
 #   ioctls: TUNGETFEATURES, TUNSETIFF (templates, TUN/TAP, names), TUNGETIFF,
 #           TUNSETPERSIST/OWNER/GROUP, unknown ioctl, unattached fd, netdev
 #           type/flags/MTU
+#   misc:   TUNSETIFINDEX, /proc fdinfo `iff:`, sysfs tun_flags/owner/group,
+#           SIOCGSKNS and TUNGETDEVNETNS,
+#           TUNSETSTEERINGEBPF/FILTEREBPF, TUNSETTXFILTER (exact addresses,
+#           frames out and dropped, a unicast beyond eight turns it off),
+#           TUNATTACHFILTER on TUN, TUNSETLINK (EBUSY up; type, addr_len)
 #   attach: persistent devices, re-attach, EBUSY/EINVAL/IFF_TUN_EXCL, carrier,
 #           deletion (ip link del) while attached: blocked reader, read,
 #           write, ioctl and poll after it, the fd reused
@@ -21,13 +26,13 @@ ktap_header
 # cross: a tun device cannot be attached through rtun, nor the reverse
 # (meaningless when RTUN_DEV is tun itself).
 if [ "$RTUN_DEV" = /dev/net/tun ]; then
-	ktap_plan $(( $(tun_plan 2) + 1 ))
+	ktap_plan $(( $(tun_plan 3) + 1 ))
 	rtun_check_dev
-	tun_scenarios ioctls attach
+	tun_scenarios ioctls misc attach
 	ktap_skip "cross" "RTUN_DEV is /dev/net/tun"
 else
-	ktap_plan "$(tun_plan 3)"
+	ktap_plan "$(tun_plan 4)"
 	rtun_check_dev
-	tun_scenarios ioctls attach cross
+	tun_scenarios ioctls misc attach cross
 fi
 ktap_finish

@@ -3,12 +3,14 @@
 # rvnetctl drives the rvnet family: pair add/show/list/del, tun
 # add/show/list/del, -n NETNS, --peer-netns; its JSON keeps a fixed shape and
 # agrees with `ip -j link` (ifindex, ifname, mtu, peer, counters after a
-# ping); pairs made with `ip link add ... type rveth` are listed; errors map
-# to iproute2's exit codes with the kernel's message.
+# ping) and, for tun add --vnet-hdr --multi-queue, with `ip -d link`
+# (vnet_hdr, multi_queue, queue counts with files attached and one queue
+# disabled); pairs made with `ip link add ... type rveth` are listed; errors
+# map to iproute2's exit codes with the kernel's message.
 # (Every process costs ~1 s under a loaded TCG: values are read in batches.)
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 68
+ktap_plan 75
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -140,20 +142,24 @@ defer ip link del ft0
 out=$(rvnetctl -j tun add ft0 --mode tun); rc=$?
 expect_eq "tun add: exit 0" 0 "$rc"
 json=$(rvnetctl -j tun show ft0)
-read -r keys rxkeys values <<<"$(jq -c '.[0] | keys, (.stats64.rx | keys), {mode, pi, persist, attached, queue_len}' <<<"$json" | tr '\n' ' ')"
-expect_eq "tun show -j: key set" '["attached","ifindex","ifname","mode","persist","pi","queue_len","stats64"]' "$keys"
+read -r keys rxkeys values <<<"$(jq -c '.[0] | keys, (.stats64.rx | keys), {mode, pi, vnet_hdr, multi_queue, persist, attached, queue_len}' <<<"$json" | tr '\n' ' ')"
+expect_eq "tun show -j: key set (no queue counts: not multiqueue)" '["attached","ifindex","ifname","mode","multi_queue","persist","pi","queue_len","stats64","vnet_hdr"]' "$keys"
 expect_eq "tun show -j: stats64.rx keys" "$DIR_KEYS" "$rxkeys"
-expect_eq "tun show -j: values (no PI by default, as ip tuntap)" '{"mode":"tun","pi":false,"persist":true,"attached":0,"queue_len":0}' "$values"
+expect_eq "tun show -j: values (no PI, no vnet header, one queue by default, as ip tuntap)" \
+	'{"mode":"tun","pi":false,"vnet_hdr":false,"multi_queue":false,"persist":true,"attached":0,"queue_len":0}' "$values"
 expect_same "tun add prints what tun show prints" '\{.*"ifname":"ft0".*\}' \
 	"$(jq -c '.[0] | del(.stats64)' <<<"$json")" "$(jq -c '.[0] | del(.stats64)' <<<"$out")"
 filter='.[0] | "\(.ifindex) \(.ifname)"'
 expect_same "tun show agrees with ip -d -j link (ifindex, ifname, kind rtun)" "[0-9]+ ft0 rtun" \
 	"$(ip -d -j link show dev ft0 | jq -r '.[0] | "\(.ifindex) \(.ifname) \(.linkinfo.info_kind)"')" "$(jq -r "$filter" <<<"$json") rtun"
+expect_same "tun show agrees with ip -d -j link: vnet_hdr, multi_queue, no queue counts" "false false null null" \
+	"$(ip -d -j link show dev ft0 | jq -r '.[0].linkinfo.info_data | "\(.vnet_hdr) \(.multi_queue) \(.numqueues) \(.numdisabled)"')" \
+	"$(jq -r '.[0] | "\(.vnet_hdr) \(.multi_queue) \(.queues) \(.disabled_queues)"' <<<"$json")"
 
 defer ip link del ft1
 json=$(rvnetctl -j tun add ft1 --mode tap --no-pi --user 1000 --group 1000)
 expect_eq "tun add --mode tap --no-pi (the default, still accepted) --user --group: key set" \
-	'["attached","group","ifindex","ifname","mode","persist","pi","queue_len","stats64","user"]' "$(jkeys "$json")"
+	'["attached","group","ifindex","ifname","mode","multi_queue","persist","pi","queue_len","stats64","user","vnet_hdr"]' "$(jkeys "$json")"
 expect_eq "tun add tap: values" '{"mode":"tap","pi":false,"user":1000,"group":1000}' \
 	"$(jq -c '.[0] | {mode, pi, user, group}' <<<"$json")"
 defer ip link del ft2
@@ -168,7 +174,8 @@ check "tun add with a template: the kernel's name is printed" grep -Eq '^ftt[0-9
 check "the templated device exists" here "$name"
 expect_eq "tun list: every device" "ft0 ft1 ft2 $name" "$(rvnetctl -j tun list | jq -r '[.[].ifname] | sort | join(" ")')"
 table=$(rvnetctl -s tun list)
-check "tun list: table" grep -Eq '^[0-9]+ +ft1 +tap +off +on +1000 +1000 +0 +0 +[0-9]+' <<<"$table"
+# MODE PI VNET-HDR MULTI-QUEUE PERSIST USER GROUP ATTACHED QUEUES DISABLED QUEUED, then -s's
+check "tun list: table" grep -Eq '^[0-9]+ +ft1 +tap +off +off +off +on +1000 +1000 +0 +- +- +0 +[0-9]+' <<<"$table"
 check "tun list -s: counters" grep -q 'QUEUED  *RX-PACKETS' <<<"$table"
 check "tun list -s -s: error counters too, in the table and in JSON" bash -c \
 	'rvnetctl -s -s tun list | grep -q "TX-DROPPED  *RX-ERRORS.*TX-CARRIER\$" &&
@@ -178,6 +185,41 @@ for d in ft0 ft1 ft2 "$name"; do rvnetctl tun del "$d"; done
 expect_eq "tun del: all gone, ip agrees" "[]|" "$(rvnetctl -j tun list)|$(ls /sys/class/net | grep '^ft')"
 expect_eq "tun del of a missing device: exit 2" "2|Error: no such rtun device." "$(run_rc rvnetctl tun del ft0)"
 expect_eq "tun show of another kind of device: exit 2" "2|Error: no such rtun device." "$(run_rc rvnetctl tun show lo)"
+
+# --- tun add --vnet-hdr --multi-queue: rvnetctl and ip -d link agree -------------
+defer ip link del ftq
+json=$(rvnetctl -j tun add ftq --mode tap --vnet-hdr --multi-queue)
+expect_eq "tun add --vnet-hdr --multi-queue: key set (queue counts of a multiqueue device)" \
+	'["attached","disabled_queues","ifindex","ifname","mode","multi_queue","persist","pi","queue_len","queues","stats64","vnet_hdr"]' "$(jkeys "$json")"
+expect_eq "tun add --vnet-hdr --multi-queue: values" \
+	'{"mode":"tap","pi":false,"vnet_hdr":true,"multi_queue":true,"queues":0,"disabled_queues":0,"attached":0}' \
+	"$(jq -c '.[0] | {mode, pi, vnet_hdr, multi_queue, queues, disabled_queues, attached}' <<<"$json")"
+expect_eq "ip -d link: vnet_hdr on, multi_queue with its queue counts" \
+	"type tap pi off vnet_hdr on multi_queue numqueues 0 numdisabled 0 persist on" \
+	"$(ip -d link show dev ftq | grep -o 'type tap pi .* persist o[nf]*')"
+check "tun show: table row (QUEUES and DISABLED 0)" grep -Eq '^[0-9]+ +ftq +tap +off +on +on +on +- +- +0 +0 +0 +0$' <<<"$(rvnetctl tun show ftq)"
+# Two files attached as queues (TUNSETIFF with IFF_MULTI_QUEUE, and
+# IFF_VNET_HDR, which the first attach sets anew), the second disabled by
+# TUNSETQUEUE: what rvnetctl and ip -d -j link say while both are open.
+cat > "$tmp/mq.py" <<'EOF'
+import fcntl, os, struct, subprocess, sys
+TUNSETIFF, TUNSETQUEUE = 0x400454ca, 0x400454d9
+IFF_TAP, IFF_MULTI_QUEUE, IFF_DETACH_QUEUE, IFF_NO_PI, IFF_VNET_HDR = 0x2, 0x100, 0x400, 0x1000, 0x4000
+dev = sys.argv[1]
+fds = [os.open("/dev/net/rtun", os.O_RDWR) for _ in range(2)]
+for fd in fds:
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", dev.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE))
+fcntl.ioctl(fds[1], TUNSETQUEUE, struct.pack("16sH22x", b"", IFF_DETACH_QUEUE))
+for cmd in (["rvnetctl", "-j", "tun", "show", dev], ["ip", "-d", "-j", "link", "show", "dev", dev]):
+    print(subprocess.run(cmd, capture_output=True, text=True).stdout.strip() or "(nothing)")
+EOF
+mapfile -t mq < <("$PYTHON" "$tmp/mq.py" ftq 2>&1)
+expect_eq "two queues attached, one disabled by TUNSETQUEUE: attached, queues, disabled_queues, vnet_hdr" \
+	"2 1 1 true" "$(jq -r '.[0] | "\(.attached) \(.queues) \(.disabled_queues) \(.vnet_hdr)"' <<<"${mq[0]}" 2>&1)"
+expect_same "... and ip -d -j link agrees (numqueues, numdisabled, vnet_hdr, multi_queue)" "1 1 true true" \
+	"$(jq -r '.[0].linkinfo.info_data | "\(.numqueues) \(.numdisabled) \(.vnet_hdr) \(.multi_queue)"' <<<"${mq[1]}" 2>&1)" \
+	"$(jq -r '.[0] | "\(.queues) \(.disabled_queues) \(.vnet_hdr) \(.multi_queue)"' <<<"${mq[0]}" 2>&1)"
+rvnetctl tun del ftq
 rvnetctl -n "$n2" tun add nt --mode tap >/dev/null
 expect_eq "-n: tun list of the namespace, not here" "nt|[]" "$(rvnetctl -n "$n2" -j tun list | jq -r '.[].ifname')|$(rvnetctl -j tun list)"
 rvnetctl -n "$n2" tun del nt

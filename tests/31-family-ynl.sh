@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's own YNL client drives the rvnet family from spec/rvnet.yaml
 # alone: the spec validates against genetlink.yaml, and get-info, pair-new,
-# pair-get (do and dump), tun-new, tun-get (dump), pair-del and tun-del work,
-# with rvnetctl and ip seeing the same objects.
+# pair-get (do and dump), tun-new (also with vnet-hdr and multi-queue),
+# tun-get (dump), pair-del and tun-del work, with rvnetctl and ip seeing the
+# same objects.
 . "$(dirname "$0")/lib.sh"
 ktap_header
 ensure_rvnet
@@ -18,7 +19,7 @@ if [ ! -f "$CLI" ] || [ ! -f "$SCHEMA" ]; then
 	ktap_skip "YNL" "no kernel tree with tools/net/ynl at '$KSRC'"
 	ktap_finish
 fi
-ktap_plan 17
+ktap_plan 20
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
 # Every Python start costs ~30 s under TCG (imports over 9p), so besides one
@@ -59,7 +60,7 @@ expect_eq "get-info: exit 0, version and features" "0 $(rvnetctl -j info | jq -r
 
 sed 's/^protocol: genetlink$/protocol: genetlink\nbogus-key: 1/' "$SPEC" > "$tmp/bad.yaml"
 defer ip link del ya
-defer 'for d in /sys/class/net/yt*; do ip link del ${d##*/}; done'
+defer 'for d in /sys/class/net/yt*; do ip link del ${d##*/}; done'   # yt%d's and ytq
 ynl_batch <<EOF
 ["--validate", "--schema", "$SCHEMA"]
 ["--validate", "--schema", "$SCHEMA", "--spec", "$tmp/bad.yaml"]
@@ -69,6 +70,7 @@ ynl_batch <<EOF
 ["--do", "pair-new", "--json", "{\"ifname\": \"ya\", \"peer-ifname\": \"yc\"}"]
 ["--do", "tun-new", "--json", "{\"ifname\": \"yt%d\", \"mode\": \"tap\", \"pi\": 0, \"owner\": 1000}"]
 ["--dump", "tun-get"]
+["--do", "tun-new", "--json", "{\"ifname\": \"ytq\", \"mode\": \"tap\", \"pi\": 0, \"vnet-hdr\": 1, \"multi-queue\": 1}"]
 EOF
 expect_eq "spec validates against genetlink.yaml" 0 "$(rc 0)"
 # The later --spec wins: the bad copy. The validation is real: an unknown key fails it.
@@ -89,18 +91,25 @@ check_fail "the failed pair-new made no yc" test -e /sys/class/net/yc
 
 name=$(out 6 | jq -r .ifname)
 check "tun-new: a template is expanded" grep -Eq '^yt[0-9]+$' <<<"$name"
-expect_eq "tun-new: the reply" "0 tap 0 1000 1 0" \
-	"$(rc 6) $(out 6 | jq -r '"\(.mode) \(.pi) \(.owner) \(.persist) \(.attached)"')"
+# vnet-hdr and multi-queue are off when absent; the queue counts are always there.
+expect_eq "tun-new: the reply" "0 tap 0 1000 1 0 0 0 0 0" \
+	"$(rc 6) $(out 6 | jq -r '"\(.mode) \(.pi) \(.owner) \(.persist) \(.attached) \(."vnet-hdr") \(."multi-queue") \(.queues) \(."disabled-queues")"')"
 expect_eq "tun-get dump finds it" "$name tap" "$(out 7 | jq -r --arg n "$name" '.[] | select(.ifname == $n) | "\(.ifname) \(.mode)"')"
 expect_eq "rvnetctl agrees with tun-get" "tap false 1000" \
 	"$(rvnetctl -j tun show "$name" | jq -r '.[0] | "\(.mode) \(.pi) \(.user)"')"
+expect_eq "tun-new with vnet-hdr and multi-queue: the reply" "0 ytq tap 0 1 1 0 0 0" \
+	"$(rc 8) $(out 8 | jq -r '"\(.ifname) \(.mode) \(.pi) \(."vnet-hdr") \(."multi-queue") \(.queues) \(."disabled-queues") \(.attached)"')"
+expect_eq "rvnetctl agrees: vnet_hdr, multi_queue, queues, disabled_queues" "true true 0 0" \
+	"$(rvnetctl -j tun show ytq | jq -r '.[0] | "\(.vnet_hdr) \(.multi_queue) \(.queues) \(.disabled_queues)"')"
 
 ynl_batch <<EOF
 ["--do", "pair-del", "--json", "{\"ifname\": \"yb\"}"]
 ["--do", "tun-del", "--json", "{\"ifname\": \"$name\"}"]
 ["--dump", "tun-get"]
+["--do", "tun-del", "--json", "{\"ifname\": \"ytq\"}"]
 EOF
 expect_eq "pair-del (by the peer): both ends gone" "0|" "$(rc 0)|$(ls /sys/class/net | grep -x 'y[ab]')"
 expect_eq "tun-del: gone" "0|" "$(rc 1)|$(ls /sys/class/net | grep -x "$name")"
 expect_eq "tun-get dump no longer finds it" "[]" "$(out 2 | jq -c --arg n "$name" '[.[] | select(.ifname == $n)]')"
+expect_eq "tun-del of the multiqueue device: gone" "0|" "$(rc 3)|$(ls /sys/class/net | grep -x ytq)"
 ktap_finish

@@ -4,11 +4,12 @@
 # pair-new-ntf and pair-del-ntf for both ends of a pair made by `ip link add`
 # or by rvnetctl, link-change-ntf when both ends come up and go down,
 # tun-new-ntf and tun-del-ntf for a device made by opening /dev/net/rtun and
-# for `rvnetctl tun add/del`; only events of its own namespace; --count N
+# for `rvnetctl tun add/del` (with vnet_hdr, multi_queue and the queue
+# counts); only events of its own namespace; --count N
 # exits after N events; one JSON object per line with -j.
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 16
+ktap_plan 17
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 rvnetctl_from "$tmp"
@@ -94,18 +95,21 @@ try:
 except OSError as e:
     print(errno.errorcode[e.errno])
 ')"
-rvnetctl tun add mt9 --mode tap --user 1000 >/dev/null
+rvnetctl tun add mt9 --mode tap --user 1000 --vnet-hdr --multi-queue >/dev/null
 rvnetctl tun del mt9
 finish
 expect_eq "tun-new/tun-del for /dev/net/rtun and for rvnetctl tun add/del" \
 	"tun-new $opened tun;tun-del $opened tun;tun-new mt9 tap;tun-del mt9 tap;" "$(events "$tmp/ev3")"
-expect_eq "tun-new-ntf of an opened device: tun, pi, not persistent" "tun true false" \
-	"$(sed -n 1p "$tmp/ev3" | jq -r '"\(.mode) \(.pi) \(.persist)"')"
+expect_eq "tun-new-ntf of an opened device: tun, pi, not persistent, no vnet header, one queue (no counts)" \
+	"tun true false false false false" \
+	"$(sed -n 1p "$tmp/ev3" | jq -r '"\(.mode) \(.pi) \(.persist) \(.vnet_hdr) \(.multi_queue) \(has("queues"))"')"
 expect_eq "tun-new-ntf of tun add: persistent, no file attached" "0 true" \
 	"$(sed -n 3p "$tmp/ev3" | jq -r '"\(.attached) \(.persist)"')"
 # Notifications carry what tun-get says; tun add set the owner in the same request.
 expect_eq "tun-new-ntf of tun add --user carries the owner" 1000 "$(sed -n 3p "$tmp/ev3" | jq -r '.user')"
 expect_eq "tun-del-ntf carries the owner" 1000 "$(sed -n 4p "$tmp/ev3" | jq -r '.user')"
+expect_eq "tun-new-ntf of tun add --vnet-hdr --multi-queue: vnet_hdr, multi_queue, queues, disabled_queues" \
+	"true true 0 0" "$(sed -n 3p "$tmp/ev3" | jq -r '"\(.vnet_hdr) \(.multi_queue) \(.queues) \(.disabled_queues)"')"
 
 # --- namespaces: a monitor sees its own namespace only -------------------------
 monitor "$tmp/ev4" 1 -j

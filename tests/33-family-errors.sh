@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The rvnet family refuses bad requests with the right errno and an extack
-# message, and creates nothing: a missing required attribute, a wrong type, a
+# message, and creates nothing: a missing required attribute, a wrong type
+# (mtu, mode, pi, vnet-hdr, multi-queue), a reply-only attribute, a
 # too-long name, an unknown attribute, a peer-netns-fd that is no network
 # namespace, a duplicate name (EEXIST). Modifying operations need
 # CAP_NET_ADMIN (EPERM for an unprivileged uid), reading ones do not.
 # Malformed requests are crafted with a small raw generic netlink client.
 . "$(dirname "$0")/lib.sh"
 ktap_header
-ktap_plan 40
+ktap_plan 43
 ensure_rvnet
 tmp=$(mktemp -d); defer rm -rf "$tmp"
 
@@ -126,6 +127,9 @@ $TUN_NEW 2:str:sixteen-chars-12 3:u32:1
 $TUN_NEW 2:str:e1 3:u32:1 5:u32:4294967295
 $TUN_NEW 2:str:ex 3:u32:1
 $TUN_NEW 2:str:e1 3:u32:1 99:u8:0
+$TUN_NEW 2:str:e1 3:u32:1 11:u32:1
+$TUN_NEW 2:str:e1 3:u32:1 12:u16:1
+$TUN_NEW 2:str:e1 3:u32:1 13:u32:2
 $TUN_DEL 2:str:ex
 EOF
 )
@@ -157,6 +161,9 @@ expect_r "tun-new with a 16-char ifname: EINVAL" EINVAL "Attribute failed policy
 expect_r "tun-new with owner -1: EINVAL" EINVAL "owner is not a valid uid here"
 expect_r "tun-new of a used name: EEXIST" EEXIST "a device of that name exists"
 expect_r "tun-new with attribute type 99: EINVAL" EINVAL "Unknown attribute type"
+expect_r "tun-new with vnet-hdr as a u32: EINVAL" EINVAL "invalid attribute length"
+expect_r "tun-new with multi-queue as a u16: EINVAL" EINVAL "invalid attribute length"
+expect_r "tun-new with queues (reply-only): EINVAL" EINVAL "Attribute failed policy validation"
 expect_r "tun-del of a pair end: ENODEV" ENODEV "no such rtun device"
 expect_same "refused requests created nothing" "$RE_LINKS" "$before" "$(links)"
 expect_eq "no rtun device either" "[]" "$(rvnetctl -j tun list)"

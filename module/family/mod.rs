@@ -74,7 +74,9 @@ static PAIR_SELECT_POLICY: [Policy; 3] = [
     Policy::nul_string(IFNAME_MAX),
 ];
 
-static TUN_NEW_POLICY: [Policy; 7] = [
+// The whole `tun` set: attached..persist (7-10) and queues,
+// disabled-queues (13, 14) are reply-only.
+static TUN_NEW_POLICY: [Policy; 15] = [
     Policy::unspec(),
     Policy::reject(),
     Policy::nul_string(IFNAME_MAX),
@@ -82,6 +84,14 @@ static TUN_NEW_POLICY: [Policy; 7] = [
     Policy::u8(),
     Policy::u32(),
     Policy::u32(),
+    Policy::reject(),
+    Policy::reject(),
+    Policy::reject(),
+    Policy::reject(),
+    Policy::u8(),
+    Policy::u8(),
+    Policy::reject(),
+    Policy::reject(),
 ];
 
 static TUN_SELECT_POLICY: [Policy; 3] = [
@@ -143,6 +153,12 @@ fn fill_tun(w: &Writer, dev: &Dev<rtun::Rtun>, rtnl: &Rtnl) -> Result {
         w.put_u32(RVNET_A_TUN_ATTACHED, i.attached)?;
         w.put_u32(RVNET_A_TUN_QUEUE_LEN, i.queue_len)?;
         w.put_u8(RVNET_A_TUN_PERSIST, i.persist.into())?;
+        w.put_u8(RVNET_A_TUN_VNET_HDR, i.vnet_hdr.into())?;
+        w.put_u8(RVNET_A_TUN_MULTI_QUEUE, i.multi_queue.into())?;
+        // For every device (tun's IFLA_TUN_NUM_QUEUES is for multiqueue
+        // ones only): a single-queue device has 0 or 1 of them.
+        w.put_u32(RVNET_A_TUN_QUEUES, i.queues)?;
+        w.put_u32(RVNET_A_TUN_DISABLED_QUEUES, i.disabled_queues)?;
     }
     put_stats(w, RVNET_A_TUN_STATS, dev)
 }
@@ -415,6 +431,15 @@ impl Operation for TunNew {
             .map(|x| x.get_u8())
             .transpose()?
             .is_none_or(|v| v != 0);
+        // Off unless asked for (unlike pi).
+        let flag = |ty| {
+            a.get(ty)
+                .map(|x| x.get_u8())
+                .transpose()
+                .map(|v| v.is_some_and(|v| v != 0))
+        };
+        let vnet_hdr = flag(RVNET_A_TUN_VNET_HDR)?;
+        let multi_queue = flag(RVNET_A_TUN_MULTI_QUEUE)?;
         let owner = match a.get(RVNET_A_TUN_OWNER) {
             None => None,
             Some(x) => match kuid_from_user(x.get_u32()?) {
@@ -441,7 +466,17 @@ impl Operation for TunNew {
             req.extack().msg(c"a device of that name exists");
             return Err(EEXIST);
         }
-        let dev = rtun::new_persistent(req.net(), name_c, tap, pi, owner, group, &rtnl)?;
+        let dev = rtun::new_persistent(
+            req.net(),
+            name_c,
+            tap,
+            pi,
+            vnet_hdr,
+            multi_queue,
+            owner,
+            group,
+            &rtnl,
+        )?;
         let msg = req.reply(RVNET_CMD_TUN_NEW)?;
         fill_tun(&msg, dev, &rtnl)?;
         drop(rtnl);

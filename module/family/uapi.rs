@@ -140,3 +140,13 @@ pub(crate) const RVNET_A_TUN_QUEUE_LEN: u32 = 8;
 pub(crate) const RVNET_A_TUN_STATS: u32 = 9;
 /// 1 when the device survives its last file (TUNSETPERSIST) (u8).
 pub(crate) const RVNET_A_TUN_PERSIST: u32 = 10;
+/// 1 when packets carry a virtio-net header (IFF_VNET_HDR) (u8).
+pub(crate) const RVNET_A_TUN_VNET_HDR: u32 = 11;
+/// 1 when the device has a queue per attached file (IFF_MULTI_QUEUE) (u8).
+pub(crate) const RVNET_A_TUN_MULTI_QUEUE: u32 = 12;
+/// Number of enabled queues, the attached files not disabled by TUNSETQUEUE (sent for every device;
+/// 0 or 1 without multi-queue) (u32).
+pub(crate) const RVNET_A_TUN_QUEUES: u32 = 13;
+/// Number of attached files disabled by TUNSETQUEUE (IFF_DETACH_QUEUE); attached is queues plus
+/// disabled-queues (u32).
+pub(crate) const RVNET_A_TUN_DISABLED_QUEUES: u32 = 14;

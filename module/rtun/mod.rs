@@ -19,25 +19,27 @@ use crate::abstractions::{
     },
     file,
     netdev::{
-        ArcSlot, Channels, Dev, Driver, DrvInfo, Feature, Features, LinkOps, Lookup, Net, NewLink, PcpuStats,
-        PrivFlag, RcuDev, Rtnl, Setup, SockAddr, UnregisterQueue, XmitCtx, ETH_HLEN, ETH_MAX_MTU,
-        ETH_MIN_MTU,
+        arphrd, ArcSlot, Channels, Dev, Driver, DrvInfo, Feature, Features, LinkOps, Lookup, Net,
+        NewLink, PcpuStats, PrivFlag, RcuDev, Rtnl, Setup, SockAddr, SysfsBuf, TxStatus,
+        UnregisterQueue, XmitCtx, ETH_ALEN, ETH_HLEN, ETH_MAX_MTU, ETH_MIN_MTU,
     },
     netlink::{total_size, Attrs, ExtAck, Policy, Writer},
     rcu::RcuArc,
     skb::{BhDisabled, DropReason, SkBuff, VLAN_HLEN, VLAN_TAG_OFFSET},
     virtio_net::{VnetHdr, F_NEEDS_CSUM},
 };
+use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use kernel::{
     fs::{File, Kiocb},
     iov::{IovIterDest, IovIterSource},
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
-    new_poll_condvar, new_spinlock_bh,
+    new_mutex, new_poll_condvar, new_spinlock_bh,
     prelude::*,
-    new_mutex,
-    time::{Instant, Monotonic},
+    seq_file::SeqFile,
+    seq_print,
     sync::{aref::ARef, poll::PollCondVar, poll::PollTable, rcu, Arc, Mutex, SetOnce, SpinLockBh},
+    time::{Instant, Monotonic},
     uaccess::{UserPtr, UserSlice},
 };
 use uapi::*;
@@ -243,6 +245,50 @@ impl Ring {
 /// device, enabled and disabled.
 const MAX_QUEUES: usize = 256;
 
+/// tun's TAP transmit filter (`TUNSETTXFILTER`, `struct tap_filter`):
+/// frames to other destinations are dropped before they are queued.
+struct TxFilter {
+    /// Destinations taken exactly (at most `FLT_EXACT_COUNT`).
+    exact: KVec<[u8; ETH_ALEN]>,
+    /// Multicast destinations beyond those, by `ether_crc` hash bit.
+    mask: [u32; 2],
+}
+
+/// tun's `FLT_EXACT_COUNT`.
+const FLT_EXACT_COUNT: usize = 8;
+
+/// `ether_crc(ETH_ALEN, addr) >> 26`: the filter's hash of an address
+/// (the bit-reversed little-endian CRC-32 of the address, its top 6 bits).
+fn ether_hash(addr: &[u8]) -> usize {
+    let mut crc = !0u32;
+    for &b in addr {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ if crc & 1 != 0 { 0xedb8_8320 } else { 0 };
+        }
+    }
+    // CAST: 6 bits.
+    (crc.reverse_bits() >> 26) as usize
+}
+
+fn is_multicast(addr: &[u8]) -> bool {
+    addr[0] & 1 != 0
+}
+
+impl TxFilter {
+    /// tun's `run_filter`: may a frame to `dest` go out?
+    fn accepts(&self, dest: &[u8]) -> bool {
+        if self.exact.iter().any(|a| a[..] == *dest) {
+            return true;
+        }
+        if is_multicast(dest) {
+            let n = ether_hash(dest);
+            return self.mask[n >> 5] & (1 << (n & 31)) != 0;
+        }
+        false
+    }
+}
+
 /// tun's flow table (`TUN_NUM_FLOW_ENTRIES` buckets, `TUN_FLOW_EXPIRE`):
 /// the queue each flow's packets were last written from, so that its
 /// packets the other way go back to that queue (tun's "automq").
@@ -374,6 +420,8 @@ struct Shared {
     group: AtomicKgid,
     /// The device is gone: readers and writers get `EBADFD`.
     dead: AtomicBool,
+    /// `TUNSETTXFILTER` (TAP): none, or what frames may go out.
+    txflt: RcuArc<TxFilter>,
 }
 
 impl Shared {
@@ -399,6 +447,7 @@ impl Shared {
             owner: AtomicKuid::new(),
             group: AtomicKgid::new(),
             dead: AtomicBool::new(false),
+            txflt: RcuArc::new(),
         }? Error)
     }
 
@@ -521,10 +570,15 @@ impl Shared {
             || net.net_admin_capable()
     }
 
+    /// tun's `tun_flags()`: the type and the flags kept from TUNSETIFF.
+    fn tun_flags(&self) -> u16 {
+        let ty = if self.tap { IFF_TAP } else { IFF_TUN };
+        ty | (self.flags() & (RTUN_IFF_KEPT | IFF_PERSIST))
+    }
+
     /// The flags TUNGETIFF reports (tun's `tun_flags()` plus "no filter").
     fn ifr_flags(&self) -> u16 {
-        let ty = if self.tap { IFF_TAP } else { IFF_TUN };
-        ty | (self.flags() & (RTUN_IFF_KEPT | IFF_PERSIST)) | IFF_NOFILTER
+        self.tun_flags() | IFF_NOFILTER
     }
 }
 
@@ -630,9 +684,33 @@ impl Driver for Rtun {
         Channels {
             // CAST: at most `MAX_QUEUES`.
             combined: sh.numqueues() as u32,
-            max_combined: if sh.multi_queue() { MAX_QUEUES as u32 } else { 1 },
+            max_combined: if sh.multi_queue() {
+                MAX_QUEUES as u32
+            } else {
+                1
+            },
             ..Channels::default()
         }
+    }
+
+    /// tun's `tun_attr_group`.
+    const SYSFS_ATTRS: &'static [&'static CStr] = &[c"tun_flags", c"owner", c"group"];
+
+    fn sysfs_show(dev: &Dev<Self>, index: usize, out: &mut SysfsBuf<'_>) {
+        let Some(sh) = dev.private().shared.get() else {
+            return;
+        };
+        let _ = match index {
+            0 => writeln!(out, "0x{:x}", sh.tun_flags()),
+            1 => match sh.owner.load() {
+                Some(o) => writeln!(out, "{}", kuid_to_user(o)),
+                None => writeln!(out, "-1"),
+            },
+            _ => match sh.group.load() {
+                Some(g) => writeln!(out, "{}", kgid_to_user(g)),
+                None => writeln!(out, "-1"),
+            },
+        };
     }
 
     fn get_drvinfo(_dev: &Dev<Self>, info: &mut DrvInfo<'_>) {
@@ -673,18 +751,21 @@ impl Driver for Rtun {
         let hash = skb.hash_symmetric();
         let q = match sh.flows.as_ref().and_then(|f| f.lookup(hash, sh.now())) {
             Some(q) if q < n => q,
+            // A flow of a queue index no longer in use: tun keeps such
+            // entries and the core then caps the index to queue 0.
+            Some(_) => 0,
             // `reciprocal_scale`; CAST: below `n`.
-            _ => ((u64::from(hash) * u64::from(n)) >> 32) as u32,
+            None => ((u64::from(hash) * u64::from(n)) >> 32) as u32,
         };
         // CAST: below `MAX_QUEUES`.
         q as u16
     }
 
-    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) {
+    fn start_xmit(mut skb: SkBuff, dev: &Dev<Self>, _ctx: &XmitCtx) -> TxStatus {
         let Some(sh) = dev.private().shared.get() else {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_tx_dropped();
-            return;
+            return TxStatus::Dropped;
         };
         let guard = rcu::read_lock();
         // No queue there (none attached, or queues changed since the core
@@ -692,8 +773,17 @@ impl Driver for Rtun {
         let Some(q) = sh.queue(skb.queue_mapping().into(), &guard) else {
             skb.drop_reason(DropReason::DevReady);
             dev.stats_tx_dropped();
-            return;
+            return TxStatus::Dropped;
         };
+        // The TAP filter, when set: a frame whose destination it does not
+        // take (or too short to have one) is dropped, as tun does.
+        if let Some(f) = sh.txflt.get(&guard) {
+            if !skb.head(ETH_ALEN).is_some_and(|d| f.accepts(d)) {
+                skb.drop_reason(DropReason::TapTxFilter);
+                dev.stats_tx_dropped();
+                return TxStatus::Dropped;
+            }
+        }
         skb.tx_timestamp();
         // Queued packets must not hold the sender's socket memory or a route.
         skb.orphan();
@@ -702,13 +792,19 @@ impl Driver for Rtun {
         // netpoll): the lock alone, as tun's ring producer takes it.
         let pushed = q.ring.lock_bh_disabled().push(skb, limit);
         match pushed {
-            // Readers and pollers queue themselves before they look at the
-            // ring under its lock, so none is missed (tun: sk_data_ready).
-            Ok(()) if q.wait.has_sleeper() => q.wait.notify_sync(),
-            Ok(()) => {}
+            Ok(()) => {
+                // Readers and pollers queue themselves before they look at
+                // the ring under its lock, so none is missed (tun:
+                // sk_data_ready).
+                if q.wait.has_sleeper() {
+                    q.wait.notify_sync();
+                }
+                TxStatus::Sent
+            }
             Err(skb) => {
                 skb.drop_reason(DropReason::FullRing);
                 dev.stats_tx_dropped();
+                TxStatus::Dropped
             }
         }
     }
@@ -810,6 +906,8 @@ pub(crate) struct RtunFile {
     /// Its queue is disabled (`TUNSETQUEUE` `IFF_DETACH_QUEUE`; tun's
     /// `tfile->detached`). Changed under RTNL.
     detached: AtomicBool,
+    /// `TUNSETIFINDEX`: the index a device this file makes asks for.
+    ifindex: AtomicI32,
 }
 
 impl RtunFile {
@@ -937,7 +1035,8 @@ impl RtunFile {
                 if !net.net_admin_capable() {
                     return Err(EPERM);
                 }
-                let (sh, dev) = create(net, ifr.name(), tap, flags & RTUN_IFF_KEPT, rtnl)?;
+                let ifindex = self.ifindex.load(Ordering::Relaxed);
+                let (sh, dev) = create(net, ifr.name(), tap, flags & RTUN_IFF_KEPT, ifindex, rtnl)?;
                 // Cannot fail: the first queue of a device of its own.
                 self.attach(&sh, dev, false, rtnl)?;
                 set_carrier(dev, flags & IFF_NO_CARRIER == 0);
@@ -1145,12 +1244,30 @@ impl RtunFile {
         } else {
             None
         };
+        if cmd == SIOCGSKNS {
+            // tun: the netns of the file's socket, the opener's.
+            if !self.net.net_admin_capable() {
+                return Err(EPERM);
+            }
+            return self.net.open_ns_fd().map(|fd| fd as isize);
+        }
         let rtnl = Rtnl::lock();
         if let (TUNSETQUEUE, Some(ifr)) = (cmd, &ifr) {
             self.set_queue(ifr, &rtnl)?;
             return Ok(0);
         }
         let sh = self.shared();
+        if cmd == TUNSETIFINDEX {
+            if sh.is_some() {
+                return Err(EPERM);
+            }
+            let i = get_int(arg)?;
+            if i < 0 {
+                return Err(EINVAL);
+            }
+            self.ifindex.store(i, Ordering::Relaxed);
+            return Ok(0);
+        }
         if let Some(mut ifr) = ifr {
             if sh.is_some() {
                 return Err(EEXIST);
@@ -1240,6 +1357,34 @@ impl RtunFile {
             // tun without `CONFIG_TUN_VNET_CROSS_LE`: no big-endian legacy
             // headers on a little-endian machine.
             TUNGETVNETBE | TUNSETVNETBE => return Err(EINVAL),
+            TUNSETLINK => {
+                // CAST: tun takes the type from the low 16 bits (`(int) arg`
+                // into an `unsigned short`).
+                let ty = arg as u16;
+                dev.change_type(ty, link_addr_len(ty), &rtnl)?;
+            }
+            TUNSETTXFILTER => {
+                // Only for TAP (tun: EINVAL).
+                if !sh.tap {
+                    return Err(EINVAL);
+                }
+                return set_txfilter(&sh, arg);
+            }
+            // tun's eBPF steering and filter programs are left out: "none"
+            // (fd -1) is what rtun has, anything else EINVAL.
+            TUNSETSTEERINGEBPF | TUNSETFILTEREBPF => {
+                if get_int(arg)? != -1 {
+                    return Err(EINVAL);
+                }
+            }
+            TUNGETDEVNETNS => {
+                let net = dev.net();
+                if !net.net_admin_capable() {
+                    return Err(EPERM);
+                }
+                // CAST: a descriptor, not negative.
+                return Ok(net.open_ns_fd()? as isize);
+            }
             _ => return Err(EINVAL),
         }
         Ok(0)
@@ -1301,6 +1446,75 @@ fn vnet_hdr_put(iov: &mut IovIterDest<'_>, sz: usize, parsed: usize, hdr: &VnetH
         left -= n;
     }
     Ok(())
+}
+
+/// tun's `tun_get_addr_len`: the hardware address length of a link type.
+fn link_addr_len(ty: u16) -> u8 {
+    use arphrd::*;
+    match u32::from(ty) {
+        IP6GRE | TUNNEL6 => 16,
+        IPGRE | TUNNEL | SIT => 4,
+        ETHER => 6,
+        // IEEE802154_EXTENDED_ADDR_LEN, EUI64_ADDR_LEN.
+        IEEE802154 | IEEE802154_MONITOR | SIXLOWPAN => 8,
+        // FDDI_K_ALEN, HIPPI_ALEN.
+        FDDI | HIPPI => 6,
+        // FC_ALEN.
+        IEEE802 => 2,
+        // ROSE_ADDR_LEN.
+        ROSE => 5,
+        // AX25_ADDR_LEN.
+        NETROM => 7,
+        // LTALK_ALEN.
+        LOCALTLK => 1,
+        _ => 0,
+    }
+}
+
+/// tun's `update_filter`: `struct tun_filter` (flags, count) and `count`
+/// addresses at `arg`. The first `FLT_EXACT_COUNT` are taken exactly, the
+/// multicast ones after them by hash; a unicast one after them leaves the
+/// filter off. Returns how many are exact, as tun's ioctl does.
+fn set_txfilter(sh: &Shared, arg: usize) -> Result<isize> {
+    let mut hdr = [0u8; 4];
+    UserSlice::new(UserPtr::from_addr(arg), 4)
+        .reader()
+        .read_slice(&mut hdr)?;
+    let flags = u16::from_ne_bytes([hdr[0], hdr[1]]);
+    let count = usize::from(u16::from_ne_bytes([hdr[2], hdr[3]]));
+    if count == 0 {
+        drop(sh.txflt.replace(None));
+        return Ok(0);
+    }
+    let mut raw = KVec::from_elem(0u8, count * ETH_ALEN, GFP_KERNEL)?;
+    UserSlice::new(UserPtr::from_addr(arg + 4), count * ETH_ALEN)
+        .reader()
+        .read_slice(&mut raw)?;
+    // tun turns the filter off first, and leaves it off on the way out
+    // for a unicast address beyond the exact ones.
+    drop(sh.txflt.replace(None));
+    let mut exact = KVec::with_capacity(count.min(FLT_EXACT_COUNT), GFP_KERNEL)?;
+    let mut mask = [0u32; 2];
+    for (n, a) in raw.chunks_exact(ETH_ALEN).enumerate() {
+        if n < FLT_EXACT_COUNT {
+            let mut e = [0u8; ETH_ALEN];
+            e.copy_from_slice(a);
+            exact.push(e, GFP_KERNEL)?;
+        } else if !is_multicast(a) {
+            return Ok(0);
+        } else {
+            let h = ether_hash(a);
+            mask[h >> 5] |= 1 << (h & 31);
+        }
+    }
+    if flags & TUN_FLT_ALLMULTI != 0 {
+        mask = [!0; 2];
+    }
+    let nexact = exact.len();
+    let f = Arc::new(TxFilter { exact, mask }, GFP_KERNEL)?;
+    drop(sh.txflt.replace(Some(f)));
+    // CAST: at most `FLT_EXACT_COUNT`.
+    Ok(nexact as isize)
 }
 
 /// Reads the `int` an ioctl's argument points to.
@@ -1389,6 +1603,7 @@ impl MiscDevice for RtunFile {
             attached: RcuArc::new(),
             queue: Queue::new()?,
             detached: AtomicBool::new(false),
+            ifindex: AtomicI32::new(0),
         };
         Ok(KBox::pin(f, GFP_KERNEL)?)
     }
@@ -1437,6 +1652,19 @@ impl MiscDevice for RtunFile {
         this.ioctl_cmd(cmd, arg, IFREQ_LEN)
     }
 
+    /// tun's `tun_chr_show_fdinfo`: `iff:` and the attached device's name
+    /// (empty when none), in `/proc/PID/fdinfo/FD`.
+    fn show_fdinfo(this: Pin<&Self>, m: &SeqFile, _file: &File) {
+        let rtnl = Rtnl::lock();
+        let sh = this.shared();
+        let name = sh
+            .as_ref()
+            .and_then(|sh| sh.dev.get(&rtnl))
+            .map(|d| d.name(&rtnl));
+        let name = name.and_then(|n| n.to_str().ok()).unwrap_or("");
+        seq_print!(m, "iff:\t{}\n", name);
+    }
+
     /// tun's `tun_chr_compat_ioctl`: pointer arguments through `compat_ptr`,
     /// values cut to `compat_ulong_t`, and a `struct ifreq` of 32-bit size.
     #[cfg(CONFIG_COMPAT)]
@@ -1466,6 +1694,7 @@ fn create<'a>(
     name: &CStr,
     tap: bool,
     flags: u16,
+    ifindex: i32,
     rtnl: &'a Rtnl,
 ) -> Result<(Arc<Shared>, &'a Dev<Rtun>)> {
     let (name, user_named) = match name.to_bytes() {
@@ -1497,6 +1726,8 @@ fn create<'a>(
         s.max_mtu(ETH_MAX_MTU);
         s.features(DEV_FEATURES, DEV_FEATURES);
         s.vlan_features(DEV_FEATURES.difference(VLAN_TX));
+        // TUNSETIFINDEX (0: any).
+        s.ifindex(ifindex);
     });
     dev.private_mut().shared.set(sh.clone());
     let dev = dev.register(rtnl)?;
@@ -1516,6 +1747,11 @@ pub(crate) struct TunInfo {
     pub(crate) group: Option<Kgid>,
     pub(crate) attached: u32,
     pub(crate) queue_len: u32,
+    pub(crate) vnet_hdr: bool,
+    pub(crate) multi_queue: bool,
+    /// Enabled and disabled queues (attached files).
+    pub(crate) queues: u32,
+    pub(crate) disabled_queues: u32,
 }
 
 /// The state of `dev` for the family's `tun-get`.
@@ -1537,22 +1773,37 @@ pub(crate) fn info(dev: &Dev<Rtun>) -> Option<TunInfo> {
         group: sh.group.load(),
         // CAST: at most `MAX_QUEUES`.
         attached: (sh.numqueues() + sh.numdisabled()) as u32,
+        vnet_hdr: sh.vnet_hdr(),
+        multi_queue: sh.multi_queue(),
+        // CAST: at most `MAX_QUEUES`.
+        queues: sh.numqueues() as u32,
+        // CAST: at most `MAX_QUEUES`.
+        disabled_queues: sh.numdisabled() as u32,
         queue_len,
     })
 }
 
 /// Creates a persistent, unattached device (the family's `tun-new`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn new_persistent<'a>(
     net: &Net,
     name: &CStr,
     tap: bool,
     pi: bool,
+    vnet_hdr: bool,
+    multi_queue: bool,
     owner: Option<Kuid>,
     group: Option<Kgid>,
     rtnl: &'a Rtnl,
 ) -> Result<&'a Dev<Rtun>> {
-    let flags = IFF_PERSIST | if pi { 0 } else { IFF_NO_PI };
-    let (sh, dev) = create(net, name, tap, flags, rtnl)?;
+    let mut flags = IFF_PERSIST | if pi { 0 } else { IFF_NO_PI };
+    if vnet_hdr {
+        flags |= IFF_VNET_HDR;
+    }
+    if multi_queue {
+        flags |= IFF_MULTI_QUEUE;
+    }
+    let (sh, dev) = create(net, name, tap, flags, 0, rtnl)?;
     sh.owner.store(owner);
     sh.group.store(group);
     // Nobody is attached: no carrier until someone opens it.

@@ -39,10 +39,16 @@ pub(crate) const TUNGETVNETLE: u32 = _IOR::<i32>(b'T' as u32, 221);
 pub(crate) const TUNSETVNETBE: u32 = _IOW::<i32>(b'T' as u32, 222);
 pub(crate) const TUNGETVNETBE: u32 = _IOR::<i32>(b'T' as u32, 223);
 pub(crate) const TUNSETCARRIER: u32 = _IOW::<i32>(b'T' as u32, 226);
-// Refused by rtun (EINVAL), but it takes a pointer: the compat path
-// converts its argument as tun does.
-#[cfg(CONFIG_COMPAT)]
+pub(crate) const TUNSETLINK: u32 = _IOW::<i32>(b'T' as u32, 205);
 pub(crate) const TUNSETTXFILTER: u32 = _IOW::<u32>(b'T' as u32, 209);
+pub(crate) const TUNSETIFINDEX: u32 = _IOW::<u32>(b'T' as u32, 218);
+pub(crate) const TUNSETSTEERINGEBPF: u32 = _IOR::<i32>(b'T' as u32, 224);
+pub(crate) const TUNSETFILTEREBPF: u32 = _IOR::<i32>(b'T' as u32, 225);
+pub(crate) const TUNGETDEVNETNS: u32 = kernel::ioctl::_IO(b'T' as u32, 227);
+/// `SIOCGSKNS`, which tun answers on its fd as sockets do.
+pub(crate) const SIOCGSKNS: u32 = uapi::SIOCGSKNS;
+/// `TUN_FLT_ALLMULTI` in `struct tun_filter`'s flags.
+pub(crate) const TUN_FLT_ALLMULTI: u16 = u16_of(uapi::TUN_FLT_ALLMULTI);
 
 /// `TUNSETOFFLOAD` flags (`TUN_F_*`).
 pub(crate) const TUN_F_CSUM: u32 = uapi::TUN_F_CSUM;
@@ -77,9 +83,13 @@ pub(crate) const IFF_DETACH_QUEUE: u16 = u16_of(uapi::IFF_DETACH_QUEUE);
 
 /// What rtun supports, as TUNGETFEATURES reports it.
 // CAST: Widening, `u32::from` is not const.
-pub(crate) const RTUN_FEATURES: u32 =
-    (IFF_TUN | IFF_TAP | IFF_NO_CARRIER | IFF_NO_PI | IFF_ONE_QUEUE | IFF_VNET_HDR | IFF_MULTI_QUEUE)
-        as u32;
+pub(crate) const RTUN_FEATURES: u32 = (IFF_TUN
+    | IFF_TAP
+    | IFF_NO_CARRIER
+    | IFF_NO_PI
+    | IFF_ONE_QUEUE
+    | IFF_VNET_HDR
+    | IFF_MULTI_QUEUE) as u32;
 
 /// The request flags a device keeps from the `TUNSETIFF` that made or last
 /// attached it (tun's `TUN_FEATURES`, of what rtun supports).

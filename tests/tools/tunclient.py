@@ -33,6 +33,7 @@ import socket
 import stat
 import struct
 import sys
+import subprocess
 import threading
 import time
 
@@ -69,6 +70,16 @@ TUNSETGROUP = _ioc(1, 206)      # value in arg
 TUNGETFEATURES = _ioc(2, 207)   # _IOR('T', 207, unsigned int)
 TUNGETIFF = _ioc(2, 210)        # _IOR('T', 210, unsigned int), struct ifreq *
 TUN_UNKNOWN = _ioc(1, 250)      # nothing in the 'T' space uses 250
+TUNSETLINK = _ioc(1, 205)       # value in arg
+TUNSETTXFILTER = _ioc(1, 209)   # struct tun_filter *
+TUNATTACHFILTER = _ioc(1, 213, 16)  # struct sock_fprog *
+TUNSETIFINDEX = _ioc(1, 218)    # unsigned int *
+TUNSETSTEERINGEBPF = _ioc(2, 224)   # int * (a BPF fd)
+TUNSETFILTEREBPF = _ioc(2, 225)     # int *
+TUNGETDEVNETNS = _ioc(0, 227, 0)    # _IO('T', 227)
+SIOCGSKNS = 0x894C
+TUN_FLT_ALLMULTI = 1
+ARPHRD_IPGRE = 778
 
 ETH_P_IP, ETH_P_ARP, ETH_P_IPV6 = 0x0800, 0x0806, 0x86DD
 ARPHRD_ETHER, ARPHRD_NONE = 1, 65534
@@ -1370,8 +1381,147 @@ def scn_udppeer(o):
 
 # --- main -------------------------------------------------------------------------------
 
+def ioctl_ptr(fd, req, data):
+    """An ioctl whose argument points to DATA (bytes); the result code."""
+    buf = bytearray(data)
+    return str(fcntl.ioctl(fd, req, buf, True))
+
+
+def ns_ino(fd):
+    return os.fstat(fd).st_ino
+
+
+def scn_misc(o):
+    """TUNSETIFINDEX, TUNSETLINK, TUNSETTXFILTER, TUNGETDEVNETNS and
+    SIOCGSKNS, the eBPF and socket filter ioctls, /proc fdinfo, sysfs
+    tun_flags/owner/group."""
+    p = ARGS.prefix
+    fd = tun_open()
+    fdinfo = "/proc/self/fdinfo/%d" % fd
+
+    def iff():
+        with open(fdinfo) as f:
+            lines = [l.rstrip("\n") for l in f if l.startswith("iff:")]
+        return lines[0].replace(p, "<P>") if lines else "none"
+
+    o.step("fdinfo-unattached", iff(), "iff:\t")
+    # SIOCGSKNS works on any fd; TUNGETDEVNETNS needs a device.
+    def skns():
+        nsfd = fcntl.ioctl(fd, SIOCGSKNS)
+        try:
+            return "same" if ns_ino(nsfd) == os.stat("/proc/self/ns/net").st_ino else "other"
+        finally:
+            os.close(nsfd)
+    o.step("siocgskns-unattached", res(skns), "same")
+    o.step("getdevnetns-unattached", res(fcntl.ioctl, fd, TUNGETDEVNETNS), "errno EBADFD")
+    # TUNSETIFINDEX: before TUNSETIFF only; the device gets that index.
+    want = 4000 + os.getpid() % 1000
+    o.step("setifindex-negative", res(ioctl_ptr, fd, TUNSETIFINDEX, struct.pack("=i", -1)),
+           "errno EINVAL")
+    o.step("setifindex", res(ioctl_ptr, fd, TUNSETIFINDEX, struct.pack("=i", want)), "0")
+    try:
+        name, _ = setiff(fd, p + "m%d", IFF_TAP | IFF_NO_PI)
+    except OSError as e:
+        o.step("setiff-tap", ename(e.errno), "ok")
+        return
+    o.step("setiff-tap", "ok", "ok")
+    o.step("ifindex-asked-for", "yes" if sysfs(name, "ifindex") == str(want) else
+           "no (%s)" % sysfs(name, "ifindex"), "yes")
+    o.step("setifindex-attached", res(ioctl_ptr, fd, TUNSETIFINDEX, struct.pack("=i", 7)),
+           "errno EPERM")
+    o.step("fdinfo", iff(), "iff:\t<P>m0")
+    # sysfs: tun's tun_flags, owner and group attributes.
+    o.step("sysfs-tun-flags", sysfs(name, "tun_flags"), "0x1002")
+    o.step("sysfs-owner-unset", sysfs(name, "owner"), "-1")
+    o.step("sysfs-group-unset", sysfs(name, "group"), "-1")
+    ioctl_val(fd, TUNSETOWNER, 1000)
+    ioctl_val(fd, TUNSETGROUP, 1001)
+    ioctl_val(fd, TUNSETPERSIST, 1)
+    o.step("sysfs-owner", sysfs(name, "owner"), "1000")
+    o.step("sysfs-group", sysfs(name, "group"), "1001")
+    o.step("sysfs-tun-flags-persist", sysfs(name, "tun_flags"), "0x1802")
+    ioctl_val(fd, TUNSETPERSIST, 0)
+    def devnetns():
+        nsfd = fcntl.ioctl(fd, TUNGETDEVNETNS)
+        try:
+            return "same" if ns_ino(nsfd) == os.stat("/proc/self/ns/net").st_ino else "other"
+        finally:
+            os.close(nsfd)
+    o.step("getdevnetns", res(devnetns), "same")
+
+    # eBPF programs: "none" is accepted, a fd that is no program is not.
+    o.step("steeringebpf-none", res(ioctl_ptr, fd, TUNSETSTEERINGEBPF, struct.pack("=i", -1)),
+           "0")
+    o.step("filterebpf-none", res(ioctl_ptr, fd, TUNSETFILTEREBPF, struct.pack("=i", -1)), "0")
+    o.step("steeringebpf-not-a-program",
+           res(ioctl_ptr, fd, TUNSETSTEERINGEBPF, struct.pack("=i", fd)), "errno EINVAL")
+
+    # TAP transmit filter: two exact addresses, then only those go out.
+    mac_a, mac_b = "02:00:00:00:0a:01", "02:00:00:00:0a:02"
+    flt = struct.pack("=HH", 0, 2) + mac_bytes(mac_a) + mac_bytes(mac_b)
+    o.step("txfilter-two", res(ioctl_ptr, fd, TUNSETTXFILTER, flt), "2")
+    no_ipv6(name)
+    addr4(name, "10.77.1.1/24")
+    link_set(name, True)
+    subprocess.run(["ip", "neigh", "replace", "10.77.1.2", "lladdr", mac_a, "dev", name,
+                    "nud", "permanent"], check=True)
+    subprocess.run(["ip", "neigh", "replace", "10.77.1.3", "lladdr", "02:00:00:00:0a:03",
+                    "dev", name, "nud", "permanent"], check=True)
+    drained = 0
+    while readable(fd, 0.2):
+        os.read(fd, 4096)
+        drained += 1
+    o.note("drained %d frames" % drained)
+    dropped0 = int(sysfs(name, "statistics/tx_dropped"))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sk:
+        sk.sendto(b"to-b", ("10.77.1.3", 9))
+        sk.sendto(b"to-a", ("10.77.1.2", 9))
+    got = []
+    while readable(fd, 1.0):
+        d = os.read(fd, 4096)
+        got.append(mac_text(d[:6]))
+    o.step("txfilter-frames-out", " ".join(got) or "none", mac_a)
+    o.step("txfilter-dropped", str(int(sysfs(name, "statistics/tx_dropped")) - dropped0), "1")
+    # A unicast address beyond the eight exact ones leaves the filter off.
+    many = struct.pack("=HH", 0, 9) + b"".join(mac_bytes("02:00:00:00:0b:%02x" % i)
+                                               for i in range(9))
+    o.step("txfilter-nine-unicast", res(ioctl_ptr, fd, TUNSETTXFILTER, many), "0")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sk:
+        sk.sendto(b"to-b", ("10.77.1.3", 9))
+    got = []
+    while readable(fd, 1.0):
+        got.append(mac_text(os.read(fd, 4096)[:6]))
+    o.step("txfilter-off-frames-out", " ".join(got) or "none", "02:00:00:00:0a:03")
+    o.step("txfilter-off", res(ioctl_ptr, fd, TUNSETTXFILTER, struct.pack("=HH", 0, 0)), "0")
+    # Socket filters: what rtun leaves out, and tun's answer for TUN.
+    link_set(name, False)
+
+    # TUNSETLINK: not while up; down, the type and address length change.
+    fd2 = tun_open()
+    name2, _ = setiff(fd2, p + "l%d", IFF_TUN | IFF_NO_PI)
+    o.step("attachfilter-tun", res(ioctl_ptr, fd2, TUNATTACHFILTER, bytes(16)), "errno EINVAL")
+    o.step("txfilter-tun", res(ioctl_ptr, fd2, TUNSETTXFILTER, struct.pack("=HH", 0, 0)),
+           "errno EINVAL")
+    link_set(name2, True)
+    o.step("setlink-up", res(ioctl_val, fd2, TUNSETLINK, ARPHRD_IPGRE), "errno EBUSY")
+    link_set(name2, False)
+    o.step("setlink-ipgre", res(ioctl_val, fd2, TUNSETLINK, ARPHRD_IPGRE), "ok")
+    o.step("type-ipgre", sysfs(name2, "type"), str(ARPHRD_IPGRE))
+    o.step("addr-len-ipgre", sysfs(name2, "addr_len"), "4")
+    o.step("setlink-ether", res(ioctl_val, fd2, TUNSETLINK, ARPHRD_ETHER), "ok")
+    o.step("addr-len-ether", sysfs(name2, "addr_len"), "6")
+    o.step("setlink-unknown", res(ioctl_val, fd2, TUNSETLINK, 1234), "ok")
+    o.step("addr-len-unknown", sysfs(name2, "addr_len"), "0")
+    o.step("setlink-none", res(ioctl_val, fd2, TUNSETLINK, ARPHRD_NONE), "ok")
+    os.close(fd2)
+    os.close(fd)
+    o.step("gone", "yes" if wait_gone(name) == "yes" and wait_gone(name2) == "yes" else "no",
+           "yes")
+
+
 SCENARIOS = {
     "ioctls": (scn_ioctls, {}),
+    "misc": (scn_misc, {}),
     "attach": (scn_attach, {}),
     "cross": (scn_cross, {}),
     "echo": (scn_echo, {"pi": True}),

@@ -203,6 +203,18 @@ pub struct Tun {
     /// Whether packets carry the 4-byte packet information header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pi: Option<bool>,
+    /// Whether packets carry a virtio-net header (IFF_VNET_HDR).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vnet_hdr: Option<bool>,
+    /// Whether the device has a queue per attached file (IFF_MULTI_QUEUE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_queue: Option<bool>,
+    /// Enabled queues; only for a multiqueue device (as `ip -d link`'s `numqueues`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queues: Option<u32>,
+    /// Queues disabled by TUNSETQUEUE; only for a multiqueue device (`numdisabled`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_queues: Option<u32>,
     /// Whether the device outlives its last file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub persist: Option<bool>,
@@ -224,13 +236,23 @@ pub struct Tun {
 }
 
 impl Tun {
-    /// Decodes a `tun-get` reply or a tun notification.
+    /// Decodes a `tun-get` reply or a tun notification. The queue counts are kept for a
+    /// multiqueue device only, as `ip -d link` shows them (the kernel sends them always).
     pub fn decode(attrs: &Attrs) -> Result<Self> {
+        let multi_queue = flag(attrs, RVNET_A_TUN_MULTI_QUEUE)?;
+        let queue_count = |ty| match multi_queue {
+            Some(true) => attrs.u32(ty),
+            _ => Ok(None),
+        };
         Ok(Self {
             ifindex: required(attrs.u32(RVNET_A_TUN_IFINDEX)?, "tun", "ifindex")?,
             ifname: required(attrs.string(RVNET_A_TUN_IFNAME), "tun", "ifname")?,
             mode: attrs.u32(RVNET_A_TUN_MODE)?.map(TunMode::from_uapi),
             pi: flag(attrs, RVNET_A_TUN_PI)?,
+            vnet_hdr: flag(attrs, RVNET_A_TUN_VNET_HDR)?,
+            multi_queue,
+            queues: queue_count(RVNET_A_TUN_QUEUES)?,
+            disabled_queues: queue_count(RVNET_A_TUN_DISABLED_QUEUES)?,
             persist: flag(attrs, RVNET_A_TUN_PERSIST)?,
             user: attrs.u32(RVNET_A_TUN_OWNER)?,
             group: attrs.u32(RVNET_A_TUN_GROUP)?,
@@ -280,6 +302,10 @@ pub struct TunNew {
     pub mode: TunMode,
     /// Whether packets carry the packet information header.
     pub pi: bool,
+    /// Whether packets carry a virtio-net header (IFF_VNET_HDR).
+    pub vnet_hdr: bool,
+    /// A queue per attached file (IFF_MULTI_QUEUE).
+    pub multi_queue: bool,
     /// The only uid that may attach.
     pub user: Option<u32>,
     /// The only gid that may attach.
@@ -288,13 +314,19 @@ pub struct TunNew {
 
 impl TunNew {
     /// The request's attributes (`pi` is always sent, so the kernel's default does not
-    /// matter).
+    /// matter; `vnet-hdr` and `multi-queue`, off when absent, only when set).
     pub fn attrs(&self) -> Result<Vec<Attr>> {
         let mut attrs = vec![
             attr_str(RVNET_A_TUN_IFNAME, &self.name)?,
             attr_u32(RVNET_A_TUN_MODE, self.mode.uapi())?,
             attr_u8(RVNET_A_TUN_PI, self.pi.into())?,
         ];
+        if self.vnet_hdr {
+            attrs.push(attr_u8(RVNET_A_TUN_VNET_HDR, 1)?);
+        }
+        if self.multi_queue {
+            attrs.push(attr_u8(RVNET_A_TUN_MULTI_QUEUE, 1)?);
+        }
         if let Some(user) = self.user {
             attrs.push(attr_u32(RVNET_A_TUN_OWNER, user)?);
         }
@@ -506,6 +538,11 @@ mod tests {
     }
 
     fn tun_wire(owner: bool) -> Vec<u8> {
+        tun_wire_mq(owner, false)
+    }
+
+    /// A `tun-get` reply as the kernel writes it: every attribute, the queue counts too.
+    fn tun_wire_mq(owner: bool, multi_queue: bool) -> Vec<u8> {
         let mut buf = u32a(RVNET_A_TUN_IFINDEX, 9);
         buf.extend(raw(RVNET_A_TUN_IFNAME, b"rtun0\0"));
         buf.extend(u32a(RVNET_A_TUN_MODE, RVNET_TUN_MODE_TAP));
@@ -518,6 +555,10 @@ mod tests {
         buf.extend(u32a(RVNET_A_TUN_QUEUE_LEN, 2));
         buf.extend(stats_nest(RVNET_A_TUN_STATS));
         buf.extend(raw(RVNET_A_TUN_PERSIST, &[1]));
+        buf.extend(raw(RVNET_A_TUN_VNET_HDR, &[multi_queue.into()]));
+        buf.extend(raw(RVNET_A_TUN_MULTI_QUEUE, &[multi_queue.into()]));
+        buf.extend(u32a(RVNET_A_TUN_QUEUES, multi_queue.into()));
+        buf.extend(u32a(RVNET_A_TUN_DISABLED_QUEUES, 0));
         buf
     }
 
@@ -566,6 +607,8 @@ mod tests {
             name: "rtun%d".into(),
             mode: TunMode::Tap,
             pi: false,
+            vnet_hdr: false,
+            multi_queue: false,
             user: None,
             group: None,
         };
@@ -573,6 +616,15 @@ mod tests {
         want.extend(u32a(RVNET_A_TUN_MODE, 2));
         want.extend(raw(RVNET_A_TUN_PI, &[0]));
         assert_eq!(wire(&req.attrs().unwrap()), want);
+
+        let mq = TunNew {
+            vnet_hdr: true,
+            multi_queue: true,
+            ..req.clone()
+        };
+        want.extend(raw(RVNET_A_TUN_VNET_HDR, &[1]));
+        want.extend(raw(RVNET_A_TUN_MULTI_QUEUE, &[1]));
+        assert_eq!(wire(&mq.attrs().unwrap()), want);
 
         let req = TunNew {
             mode: TunMode::Tun,
@@ -659,6 +711,10 @@ mod tests {
                 ifname: "rtun0".into(),
                 mode: Some(TunMode::Tap),
                 pi: Some(false),
+                vnet_hdr: Some(false),
+                multi_queue: Some(false),
+                queues: None,
+                disabled_queues: None,
                 persist: Some(true),
                 user: Some(1000),
                 group: Some(100),
@@ -666,6 +722,16 @@ mod tests {
                 queue_len: Some(2),
                 stats64: Some(STATS),
             }
+        );
+        let tun = Tun::decode(&Attrs::parse(&tun_wire_mq(true, true)).unwrap()).unwrap();
+        assert_eq!(
+            (
+                tun.vnet_hdr,
+                tun.multi_queue,
+                tun.queues,
+                tun.disabled_queues
+            ),
+            (Some(true), Some(true), Some(1), Some(0))
         );
     }
 
@@ -675,11 +741,16 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&tun).unwrap(),
             concat!(
-                r#"{"ifindex":9,"ifname":"rtun0","mode":"tap","pi":false,"persist":true,"#,
-                r#""attached":1,"queue_len":2,"stats64":{"rx":{"bytes":2,"packets":1,"#,
-                r#""dropped":5},"tx":{"bytes":4,"packets":3,"dropped":6}}}"#
+                r#"{"ifindex":9,"ifname":"rtun0","mode":"tap","pi":false,"vnet_hdr":false,"#,
+                r#""multi_queue":false,"persist":true,"attached":1,"queue_len":2,"#,
+                r#""stats64":{"rx":{"bytes":2,"packets":1,"dropped":5},"#,
+                r#""tx":{"bytes":4,"packets":3,"dropped":6}}}"#
             )
         );
+        let tun = Tun::decode(&Attrs::parse(&tun_wire_mq(false, true)).unwrap()).unwrap();
+        assert!(serde_json::to_string(&tun).unwrap().contains(
+            r#""pi":false,"vnet_hdr":true,"multi_queue":true,"queues":1,"disabled_queues":0,"#
+        ));
     }
 
     #[test]

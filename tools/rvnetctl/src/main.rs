@@ -575,6 +575,8 @@ mod tests {
                 group: None,
                 pi: false,
                 no_pi: false,
+                vnet_hdr: false,
+                multi_queue: false,
             })
         );
         assert_eq!(
@@ -586,7 +588,9 @@ mod tests {
                 "alice",
                 "--group",
                 "100",
-                "--pi"
+                "--pi",
+                "--vnet-hdr",
+                "--multi-queue"
             ]),
             TunCmd::Add(tun::AddArgs {
                 name: "tap0".into(),
@@ -595,6 +599,8 @@ mod tests {
                 group: Some(tun::Id::Num(100)),
                 pi: true,
                 no_pi: false,
+                vnet_hdr: true,
+                multi_queue: true,
             })
         );
     }
@@ -989,7 +995,15 @@ mod tests {
         completions(Shell::Fish, &mut out);
         let script = String::from_utf8(out).unwrap();
         assert!(script.contains("complete -c rvnetctl"), "{script}");
-        for word in ["pair", "tunnel", "exercise", "--peer-netns", "--pi"] {
+        for word in [
+            "pair",
+            "tunnel",
+            "exercise",
+            "--peer-netns",
+            "--pi",
+            "--vnet-hdr",
+            "--multi-queue",
+        ] {
             assert!(script.contains(word.trim_start_matches('-')), "{word}");
         }
     }

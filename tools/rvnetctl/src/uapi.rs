@@ -144,3 +144,13 @@ pub const RVNET_A_TUN_QUEUE_LEN: u16 = 8;
 pub const RVNET_A_TUN_STATS: u16 = 9;
 /// 1 when the device survives its last file (TUNSETPERSIST) (u8).
 pub const RVNET_A_TUN_PERSIST: u16 = 10;
+/// 1 when packets carry a virtio-net header (IFF_VNET_HDR) (u8).
+pub const RVNET_A_TUN_VNET_HDR: u16 = 11;
+/// 1 when the device has a queue per attached file (IFF_MULTI_QUEUE) (u8).
+pub const RVNET_A_TUN_MULTI_QUEUE: u16 = 12;
+/// Number of enabled queues, the attached files not disabled by TUNSETQUEUE (sent for every device;
+/// 0 or 1 without multi-queue) (u32).
+pub const RVNET_A_TUN_QUEUES: u16 = 13;
+/// Number of attached files disabled by TUNSETQUEUE (IFF_DETACH_QUEUE); attached is queues plus
+/// disabled-queues (u32).
+pub const RVNET_A_TUN_DISABLED_QUEUES: u16 = 14;

@@ -109,6 +109,10 @@ mod tests {
             ifname: "rtun0".into(),
             mode: Some(TunMode::Tap),
             pi: Some(false),
+            vnet_hdr: Some(true),
+            multi_queue: Some(false),
+            queues: None,
+            disabled_queues: None,
             persist: Some(false),
             user: None,
             group: None,
@@ -126,7 +130,7 @@ mod tests {
         );
         assert_eq!(
             render(&Event::TunNew(tun()), Format::Table).unwrap(),
-            "tun-new rtun0 ifindex 9 tap pi off persist off attached 1\n"
+            "tun-new rtun0 ifindex 9 tap pi off vnet_hdr on multi_queue off persist off attached 1\n"
         );
     }
 

@@ -25,6 +25,7 @@ const TUN_EXAMPLES: &str = "\
 Examples:
   rvnetctl tun add rtun0 --mode tun
   rvnetctl tun add tap%d --mode tap --user alice --pi
+  rvnetctl tun add vm0 --mode tap --vnet-hdr --multi-queue
   rvnetctl -s tun list
   rvnetctl -j tun show rtun0
   rvnetctl tun del rtun0";
@@ -35,9 +36,14 @@ Examples:
   rvnetctl tun add rtun%d --mode tun           # the kernel picks the number
   rvnetctl tun add tap0 --mode tap --user 1000 --group netdev
   rvnetctl tun add rtun1 --mode tun --pi       # each packet after a struct tun_pi
+  rvnetctl tun add vm0 --mode tap --vnet-hdr --multi-queue   # for QEMU's queues=N, N > 1
 
 As with `ip tuntap add`, packets carry no packet information unless --pi is given
-(--no-pi, the default, is still accepted). Prints the new device as `tun show` does.";
+(--no-pi, the default, is still accepted), no virtio-net header unless --vnet-hdr is,
+and the device has one queue unless --multi-queue is. As with tun, the first program
+to attach sets PI and the virtio-net header anew by its TUNSETIFF flags, and its
+IFF_MULTI_QUEUE must match the device's (EINVAL otherwise). Prints the new device as
+`tun show` does.";
 
 const DEL_EXAMPLES: &str = "\
 Examples:
@@ -49,9 +55,12 @@ Examples:
   rvnetctl -s tun list                         # with counters
   rvnetctl -j -p tun list
 
-JSON keys: ifindex, ifname, mode (tun or tap), pi, persist, user and group (uid and gid,
-when set), attached (open files), queue_len (packets waiting), and stats64 with rx and tx
-objects of bytes, packets and dropped, as in `ip -j -s link`.";
+JSON keys: ifindex, ifname, mode (tun or tap), pi, vnet_hdr, multi_queue, queues and
+disabled_queues (of a multiqueue device only: attached files enabled and disabled by
+TUNSETQUEUE, as `ip -d link`'s numqueues and numdisabled), persist, user and group (uid
+and gid, when set), attached (open files), queue_len (packets waiting), and stats64 with
+rx and tx objects of bytes, packets and dropped, as in `ip -j -s link`. The table's
+QUEUES and DISABLED are - for a device without --multi-queue.";
 
 const SHOW_EXAMPLES: &str = "\
 Examples:
@@ -178,6 +187,16 @@ pub struct AddArgs {
     /// No packet information: the default, accepted for old scripts.
     #[arg(long, hide = true, overrides_with = "pi")]
     pub no_pi: bool,
+
+    /// Virtio-net header: each packet after a struct virtio_net_hdr (IFF_VNET_HDR), as
+    /// QEMU's vnet_hdr=on uses. Off by default.
+    #[arg(long)]
+    pub vnet_hdr: bool,
+
+    /// Multiqueue: every file attached is a queue of its own (IFF_MULTI_QUEUE), as
+    /// QEMU's queues=N uses. Off by default: one file at a time.
+    #[arg(long)]
+    pub multi_queue: bool,
 }
 
 impl AddArgs {
@@ -190,6 +209,8 @@ impl AddArgs {
                 Mode::Tap => TunMode::Tap,
             },
             pi: self.pi,
+            vnet_hdr: self.vnet_hdr,
+            multi_queue: self.multi_queue,
             user: self.user.as_ref().map(Id::uid).transpose()?,
             group: self.group.as_ref().map(Id::gid).transpose()?,
         })
@@ -199,7 +220,19 @@ impl AddArgs {
 impl Row for Tun {
     fn header(stats: u8) -> Vec<&'static str> {
         let mut header = vec![
-            "IFINDEX", "IFNAME", "MODE", "PI", "PERSIST", "USER", "GROUP", "ATTACHED", "QUEUED",
+            "IFINDEX",
+            "IFNAME",
+            "MODE",
+            "PI",
+            "VNET-HDR",
+            "MULTI-QUEUE",
+            "PERSIST",
+            "USER",
+            "GROUP",
+            "ATTACHED",
+            "QUEUES",
+            "DISABLED",
+            "QUEUED",
         ];
         header.extend(stats_header(stats));
         header
@@ -211,10 +244,14 @@ impl Row for Tun {
             self.ifname.clone(),
             cell(self.mode),
             cell(self.pi.map(on_off)),
+            cell(self.vnet_hdr.map(on_off)),
+            cell(self.multi_queue.map(on_off)),
             cell(self.persist.map(on_off)),
             cell(self.user),
             cell(self.group),
             cell(self.attached),
+            cell(self.queues),
+            cell(self.disabled_queues),
             cell(self.queue_len),
         ];
         cells.extend(stats_level_cells(self.stats64.as_ref(), stats));
@@ -222,8 +259,9 @@ impl Row for Tun {
     }
 }
 
-/// One line about an rtun device, for `monitor`: `rtun0 ifindex 9 tun pi on persist off
-/// attached 1`.
+/// One line about an rtun device, for `monitor`: `rtun0 ifindex 9 tun pi on vnet_hdr off
+/// multi_queue off persist off attached 1` (a multiqueue device: `multi_queue on queues 2
+/// disabled_queues 0`).
 pub fn summary(tun: &Tun) -> String {
     let mut line = format!("{} ifindex {}", tun.ifname, tun.ifindex);
     if let Some(mode) = tun.mode {
@@ -231,6 +269,18 @@ pub fn summary(tun: &Tun) -> String {
     }
     if let Some(pi) = tun.pi {
         line += &format!(" pi {}", on_off(pi));
+    }
+    if let Some(vnet_hdr) = tun.vnet_hdr {
+        line += &format!(" vnet_hdr {}", on_off(vnet_hdr));
+    }
+    if let Some(multi_queue) = tun.multi_queue {
+        line += &format!(" multi_queue {}", on_off(multi_queue));
+    }
+    if let Some(queues) = tun.queues {
+        line += &format!(" queues {queues}");
+    }
+    if let Some(disabled) = tun.disabled_queues {
+        line += &format!(" disabled_queues {disabled}");
     }
     if let Some(persist) = tun.persist {
         line += &format!(" persist {}", on_off(persist));
@@ -282,6 +332,10 @@ mod tests {
             ifname: "rtun0".into(),
             mode: Some(TunMode::Tun),
             pi: Some(true),
+            vnet_hdr: Some(false),
+            multi_queue: Some(false),
+            queues: None,
+            disabled_queues: None,
             persist: Some(true),
             user: Some(1000),
             group: None,
@@ -330,6 +384,8 @@ mod tests {
             group: Some(Id::Name("root".into())),
             pi: false,
             no_pi: false,
+            vnet_hdr: true,
+            multi_queue: true,
         };
         assert_eq!(
             args.request().unwrap(),
@@ -337,6 +393,8 @@ mod tests {
                 name: "tap%d".into(),
                 mode: TunMode::Tap,
                 pi: false,
+                vnet_hdr: true,
+                multi_queue: true,
                 user: Some(1000),
                 group: Some(0),
             }
@@ -346,12 +404,21 @@ mod tests {
             user: None,
             group: None,
             pi: true,
+            vnet_hdr: false,
+            multi_queue: false,
             ..args
         };
         let req = args.request().unwrap();
         assert_eq!(
-            (req.mode, req.pi, req.user, req.group),
-            (TunMode::Tun, true, None, None)
+            (
+                req.mode,
+                req.pi,
+                req.vnet_hdr,
+                req.multi_queue,
+                req.user,
+                req.group
+            ),
+            (TunMode::Tun, true, false, false, None, None)
         );
     }
 
@@ -359,22 +426,51 @@ mod tests {
     fn table() {
         assert_eq!(
             render_rows(&[tun()], Format::Table, 0).unwrap(),
-            "IFINDEX  IFNAME  MODE  PI  PERSIST  USER  GROUP  ATTACHED  QUEUED\n\
-             9        rtun0   tun   on  on       1000  -      0         0\n"
+            "IFINDEX  IFNAME  MODE  PI  VNET-HDR  MULTI-QUEUE  PERSIST  USER  GROUP  ATTACHED  \
+             QUEUES  DISABLED  QUEUED\n\
+             9        rtun0   tun   on  off       off          on       1000  -      0         \
+             -       -         0\n"
+        );
+        let mq = Tun {
+            vnet_hdr: Some(true),
+            multi_queue: Some(true),
+            queues: Some(2),
+            disabled_queues: Some(1),
+            attached: Some(3),
+            ..tun()
+        };
+        let text = render_rows(&[mq], Format::Table, 0).unwrap();
+        let row: Vec<_> = text.lines().nth(1).unwrap().split_whitespace().collect();
+        assert_eq!(
+            row,
+            ["9", "rtun0", "tun", "on", "on", "on", "on", "1000", "-", "3", "2", "1", "0"]
         );
         let text = render_rows(&[tun()], Format::Table, 1).unwrap();
         let header: Vec<_> = text.lines().next().unwrap().split_whitespace().collect();
         let row: Vec<_> = text.lines().nth(1).unwrap().split_whitespace().collect();
-        assert_eq!(header.len(), 15);
-        assert_eq!(header[9..], crate::cmd::STATS_HEADER);
-        assert_eq!(row[9..], ["-"; 6]);
+        assert_eq!(header.len(), 19);
+        assert_eq!(header[13..], crate::cmd::STATS_HEADER);
+        assert_eq!(row[13..], ["-"; 6]);
     }
 
     #[test]
     fn summary_line() {
         assert_eq!(
             summary(&tun()),
-            "rtun0 ifindex 9 tun pi on persist on user 1000 attached 0"
+            "rtun0 ifindex 9 tun pi on vnet_hdr off multi_queue off persist on user 1000 \
+             attached 0"
+        );
+        let mq = Tun {
+            vnet_hdr: Some(true),
+            multi_queue: Some(true),
+            queues: Some(2),
+            disabled_queues: Some(1),
+            ..tun()
+        };
+        assert_eq!(
+            summary(&mq),
+            "rtun0 ifindex 9 tun pi on vnet_hdr on multi_queue on queues 2 disabled_queues 1 \
+             persist on user 1000 attached 0"
         );
     }
 }
