@@ -13,8 +13,10 @@
 # run, 1), RVNET_BENCH_RAW (non-empty: each tunrate run's JSON on stderr,
 # with its "sleeps"), RVNET_BENCH_PIN (the CPU tunrate runs on; default the last, ""
 # for none), RVNET_BENCH_ONLY (workloads to run,
-# default "pair64 pair1400 tcp tun tap io"; "io" stands for the 24 one-way
-# fd cases, MODE-DIRSIZE[-nb], e.g. tun-write64, tap-read1400-nb),
+# default "pair64 pair1400 tcp tun tap relay io"; "relay" stands for
+# relay-gso and relay-nogso, TCP through two TUN devices and a userspace
+# relay with offloads on and off; "io" for the 24 one-way fd cases,
+# MODE-DIRSIZE[-nb], e.g. tun-write64, tap-read1400-nb),
 # RVNET_BENCH_JSON (also write the results there as JSON, with
 # RVNET_BENCH_COMMIT, RVNET_BENCH_ACCEL and RVNET_BENCH_KERNEL in them;
 # scripts/bench.sh, i.e. `make bench`, sets them all).
@@ -35,12 +37,13 @@ io=
 for m in tun tap; do for d in write read; do for z in 64 512 1400; do
 	io+=" $m-$d$z $m-$d$z-nb"
 done; done; done
-only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap io}
+only=${RVNET_BENCH_ONLY:-pair64 pair1400 tcp tun tap relay io}
 o=
 for w in $only; do
 	if [ "$w" = io ]; then o+=$io; continue; fi
-	[[ " pair64 pair1400 tcp tun tap $io " == *" $w "* ]] ||
-		{ echo "bench: no workload '$w' (pair64 pair1400 tcp tun tap io, or one of io's: $io)" >&2; exit 2; }
+	if [ "$w" = relay ]; then o+=" relay-gso relay-nogso"; continue; fi
+	[[ " pair64 pair1400 tcp tun tap relay-gso relay-nogso $io " == *" $w "* ]] ||
+		{ echo "bench: no workload '$w' (pair64 pair1400 tcp tun tap relay relay-gso relay-nogso io, or one of io's: $io)" >&2; exit 2; }
 	o+=" $w"
 done
 only=$o
@@ -51,6 +54,10 @@ case $flavour in
 bench) [ ! -e /sys/kernel/debug/kmemleak ] || { echo "bench: RVNET_BENCH_KERNEL=bench, but this kernel has kmemleak" >&2; exit 2; } ;;
 debug) [ -e /sys/kernel/debug/kmemleak ] || { echo "bench: RVNET_BENCH_KERNEL=debug, but this kernel has no kmemleak" >&2; exit 2; } ;;
 esac
+if [[ " $only " == *relay-* ]]; then
+	gcc -O2 -Wall -o "$res/vnettest" "$RVNET_ROOT/tests/tools/vnettest.c" ||
+		{ echo "bench: tests/tools/vnettest.c does not build" >&2; exit 2; }
+fi
 if [[ " $only " == *-write* || " $only " == *-read* ]]; then
 	gcc -O2 -Wall -o "$res/tunrate" "$RVNET_ROOT/tests/tools/tunrate.c" ||
 		{ echo "bench: tests/tools/tunrate.c does not build" >&2; exit 2; }
@@ -118,6 +125,33 @@ io_rate() {
 	python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["verified"]; print(round(r["pps"]))' <<<"$out"
 }
 
+# iperf3 TCP between two netns through two TUN devices of PATH
+# (IFF_VNET_HDR, 12-byte headers) and tests/tools/vnettest.c's relay, which
+# copies every packet and its header from one fd to the other; TUNSETOFFLOAD
+# OFF on both (0x7: CSUM|TSO4|TSO6, GSO packets up to 64 KiB; 0: MTU-sized
+# packets). Mbit/s.
+relay_tcp() {
+	local path=$1 off=$2 out rpid a b ok=0
+	setup_ns rl rr
+	"$res/vnettest" "$path" relay "$rl" "$rr" "$off" >"$res/relay.out" 2>&1 &
+	rpid=$!
+	if busywait 10000 grep -q '^ready$' "$res/relay.out"; then
+		a=$(sed -n 's/^a: //p' "$res/relay.out"); b=$(sed -n 's/^b: //p' "$res/relay.out")
+		ip -n "$rl" addr add 198.51.100.1/24 dev "$a"
+		ip -n "$rl" link set "$a" up
+		ip -n "$rr" addr add 198.51.100.2/24 dev "$b"
+		ip -n "$rr" link set "$b" up
+		ip netns exec "$rr" iperf3 -s -1 -D -B 198.51.100.2 >/dev/null
+		busywait 3000 ip netns exec "$rr" bash -c "ss -ltn | grep -q ':5201'"
+		out=$(ip netns exec "$rl" timeout $((secs + 30)) iperf3 -J -t "$secs" -c 198.51.100.2) && ok=1
+	fi
+	kill -TERM $rpid 2>/dev/null
+	wait $rpid 2>/dev/null
+	cleanup_ns
+	[ $ok = 1 ] || return 1
+	python3 -c 'import json,sys; r=json.load(sys.stdin); print(round(r["end"]["sum_received"]["bits_per_second"]/1e6))' <<<"$out"
+}
+
 # run WORKLOAD WHO: one measurement of WORKLOAD with the kernel's driver or rvnet's.
 run() {
 	local w=$1 who=$2 kind path m d nb
@@ -127,6 +161,8 @@ run() {
 	pair1400) measure "$w" "$who" pair_rate $kind 1400 ;;
 	tcp) measure "$w" "$who" pair_tcp $kind ;;
 	tun | tap) measure "$w" "$who" tun_rate $path "$w" ;;
+	relay-gso) measure "$w" "$who" relay_tcp $path 0x7 ;;
+	relay-nogso) measure "$w" "$who" relay_tcp $path 0x0 ;;
 	*)	IFS=- read -r m d nb <<<"$w"
 		measure "$w" "$who" io_rate $path "$m" "${d%%[0-9]*}" "${d##*[a-z]}" $nb ;;
 	esac
@@ -159,6 +195,8 @@ rows = [
     ("tcp", f"pair: TCP between two netns (iperf3, {secs} s)", "Mbit/s"),
     ("tun", "TUN: ICMP echo through the char device (exercise tun)", "packets/s"),
     ("tap", "TAP: ICMP echo through the char device (exercise tun)", "packets/s"),
+    ("relay-gso", f"TUN relay: TCP, virtio-net headers, offloads on (iperf3, {secs} s)", "Mbit/s"),
+    ("relay-nogso", f"TUN relay: TCP, virtio-net headers, offloads off (iperf3, {secs} s)", "Mbit/s"),
 ]
 for m in ("tun", "tap"):
     for d in ("write", "read"):
