@@ -32,55 +32,9 @@ rtun_check_dev
 VT=$tmp/vnettest
 check "vnettest.c builds" gcc -O2 -Wall -o "$VT" "$RVNET_ROOT/tests/tools/vnettest.c"
 
-# vt_steps NAME ARGS...: `vnettest DEV ARGS...` on each device in a fresh
-# netns (its own sysfs); then one case per device (vnettest's checks
-# against tun's values) and "rtun = tun: NAME" (the step lines, notes
-# dropped, must be equal).
-vt_steps() {
-	local name=$1 p dev pfx f base=${1// /-}; shift
-	for p in $RTUN_PATHS; do
-		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
-		rm -f "$f"
-		[ -c "$dev" ] && [ -x "$VT" ] || continue
-		setup_ns ns
-		ip netns exec "$ns" timeout 60 "$VT" "$dev" "$@" >"$f" 2>"$f.err"
-		echo $? >"$f.rc"
-		cleanup_ns
-	done
-	for p in $RTUN_PATHS; do
-		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
-		if [ ! -c "$dev" ]; then
-			ktap_fail "$pfx: $name # $dev missing"
-		elif grep -q "^# end $1: ok\$" "$f" 2>/dev/null; then
-			ktap_ok "$pfx: $name"
-		elif grep -q "^# end $1: " "$f" 2>/dev/null; then
-			ktap_fail "$pfx: $name"
-			# The failed steps, each followed by tun's value.
-			grep -B1 '^# .*: expected \|^# set-up error' "$f" | grep -v '^--$' |
-				sed 's/^/#   /' | head -n 40
-		else
-			ktap_fail "$pfx: $name"
-			diag "no result: vnettest ended (exit $(cat "$f.rc" 2>/dev/null)) before the end"
-			tail -n 5 "$f" 2>/dev/null | sed 's/^/#   last: /'
-			tail -n 5 "$f.err" 2>/dev/null | sed 's/^/#   stderr: /'
-		fi
-	done
-	if [ ! -c "$RTUN_DEV" ]; then
-		ktap_fail "rtun = tun: $name # $RTUN_DEV missing"
-	elif ! grep -q "^# end $1: " "$tmp/$base.tun" 2>/dev/null ||
-	     ! grep -q "^# end $1: " "$tmp/$base.rtun" 2>/dev/null ||
-	     ! grep -qv '^# ' "$tmp/$base.tun" || ! grep -qv '^# ' "$tmp/$base.rtun"; then
-		# Two missing or empty results never agree.
-		ktap_fail "rtun = tun: $name # not run to the end on both"
-	else
-		expect_files_eq "rtun = tun: $name" <(grep -v '^# ' "$tmp/$base.tun") \
-			<(grep -v '^# ' "$tmp/$base.rtun")
-	fi
-}
-
 for what in ioctls inject read; do
 	for mode in tun tap; do
-		vt_steps "$what $mode" $what $mode
+		tool_steps "$VT" "$what $mode" $what $mode
 	done
 done
 

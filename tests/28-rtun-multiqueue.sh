@@ -54,57 +54,8 @@ rtun_check_dev
 MQ=$tmp/mqtest
 check "mqtest.c builds" gcc -O2 -Wall -pthread -o "$MQ" "$RVNET_ROOT/tests/tools/mqtest.c"
 
-# mq_steps NAME ARGS...: `mqtest DEV ARGS...` on each device in a fresh
-# netns (its own sysfs); then one case per device (mqtest's checks against
-# tun's values) and "rtun = tun: NAME" (the step lines, notes dropped, must
-# be equal).
-mq_steps() {
-	local name=$1 p dev pfx f base=${1// /-}; shift
-	for p in $RTUN_PATHS; do
-		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
-		rm -f "$f"
-		[ -c "$dev" ] && [ -x "$MQ" ] || continue
-		setup_ns ns
-		ip netns exec "$ns" timeout 60 "$MQ" "$dev" "$@" >"$f" 2>"$f.err"
-		echo $? >"$f.rc"
-		cleanup_ns
-	done
-	for p in $RTUN_PATHS; do
-		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
-		if [ ! -c "$dev" ]; then
-			ktap_fail "$pfx: $name # $dev missing"
-		elif grep -q "^# end $1: ok\$" "$f" 2>/dev/null; then
-			ktap_ok "$pfx: $name"
-		elif grep -q "^# end $1: " "$f" 2>/dev/null; then
-			ktap_fail "$pfx: $name"
-			# The failed steps, each followed by tun's value.
-			grep -B1 '^# .*: expected \|^# set-up error' "$f" | grep -v '^--$' |
-				sed 's/^/#   /' | head -n 40
-			tail -n 5 "$f.err" 2>/dev/null | sed 's/^/#   stderr: /'
-		else
-			ktap_fail "$pfx: $name"
-			diag "no result: mqtest ended (exit $(cat "$f.rc" 2>/dev/null)) before the end"
-			tail -n 5 "$f" 2>/dev/null | sed 's/^/#   last: /'
-			tail -n 5 "$f.err" 2>/dev/null | sed 's/^/#   stderr: /'
-		fi
-		[ "${RTUN_TEST_VERBOSE:-0}" = 1 ] && [ "$pfx" = tun ] && [ -f "$f" ] &&
-			sed 's/^/#   /' "$f"
-	done
-	if [ ! -c "$RTUN_DEV" ]; then
-		ktap_fail "rtun = tun: $name # $RTUN_DEV missing"
-	elif ! grep -q "^# end $1: " "$tmp/$base.tun" 2>/dev/null ||
-	     ! grep -q "^# end $1: " "$tmp/$base.rtun" 2>/dev/null ||
-	     ! grep -qv '^# ' "$tmp/$base.tun" || ! grep -qv '^# ' "$tmp/$base.rtun"; then
-		# Two missing or empty results never agree.
-		ktap_fail "rtun = tun: $name # not run to the end on both"
-	else
-		expect_files_eq "rtun = tun: $name" <(grep -v '^# ' "$tmp/$base.tun") \
-			<(grep -v '^# ' "$tmp/$base.rtun")
-	fi
-}
-
 for run in "${RUNS[@]}"; do
 	# shellcheck disable=SC2086 # "SUBCOMMAND MODE", two words
-	mq_steps "$run" $run
+	tool_steps "$MQ" "$run" $run
 done
 ktap_finish

@@ -76,3 +76,53 @@ tun_scenarios() {
 	done
 }
 
+# tool_steps TOOL NAME ARGS...: `TOOL DEV ARGS...` (a step-line tool:
+# tests/tools/steps.h) on each device in a fresh netns (its own sysfs); then
+# one case per device (the tool's checks against tun's values, its run
+# ending in `# end SUBCOMMAND: ok`) and "rtun = tun: NAME" (the step lines,
+# notes dropped, must be equal). Three cases. RTUN_TEST_VERBOSE=1 prints
+# the reference's lines.
+tool_steps() {
+	local tool=$1 name=$2 p dev pfx f base=${2// /-}; shift 2
+	for p in $RTUN_PATHS; do
+		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
+		rm -f "$f"
+		[ -c "$dev" ] && [ -x "$tool" ] || continue
+		setup_ns ns
+		ip netns exec "$ns" timeout 60 "$tool" "$dev" "$@" >"$f" 2>"$f.err"
+		echo $? >"$f.rc"
+		cleanup_ns
+	done
+	for p in $RTUN_PATHS; do
+		dev=${p%:*}; pfx=${p#*:}; f=$tmp/$base.$pfx
+		if [ ! -c "$dev" ]; then
+			ktap_fail "$pfx: $name # $dev missing"
+		elif grep -q "^# end $1: ok\$" "$f" 2>/dev/null; then
+			ktap_ok "$pfx: $name"
+		elif grep -q "^# end $1: " "$f" 2>/dev/null; then
+			ktap_fail "$pfx: $name"
+			# The failed steps, each followed by tun's value.
+			grep -B1 '^# .*: expected \|^# set-up error' "$f" | grep -v '^--$' |
+				sed 's/^/#   /' | head -n 40
+			tail -n 5 "$f.err" 2>/dev/null | sed 's/^/#   stderr: /'
+		else
+			ktap_fail "$pfx: $name"
+			diag "no result: $(basename "$tool") ended (exit $(cat "$f.rc" 2>/dev/null)) before the end"
+			tail -n 5 "$f" 2>/dev/null | sed 's/^/#   last: /'
+			tail -n 5 "$f.err" 2>/dev/null | sed 's/^/#   stderr: /'
+		fi
+		[ "${RTUN_TEST_VERBOSE:-0}" = 1 ] && [ "$pfx" = tun ] && [ -f "$f" ] &&
+			sed 's/^/#   /' "$f"
+	done
+	if [ ! -c "$RTUN_DEV" ]; then
+		ktap_fail "rtun = tun: $name # $RTUN_DEV missing"
+	elif ! grep -q "^# end $1: " "$tmp/$base.tun" 2>/dev/null ||
+	     ! grep -q "^# end $1: " "$tmp/$base.rtun" 2>/dev/null ||
+	     ! grep -qv '^# ' "$tmp/$base.tun" || ! grep -qv '^# ' "$tmp/$base.rtun"; then
+		# Two missing or empty results never agree.
+		ktap_fail "rtun = tun: $name # not run to the end on both"
+	else
+		expect_files_eq "rtun = tun: $name" <(grep -v '^# ' "$tmp/$base.tun") \
+			<(grep -v '^# ' "$tmp/$base.rtun")
+	fi
+}
