@@ -28,7 +28,7 @@ IPLIBDIR ?= /usr/lib/$(MULTIARCH)/ip
 IP ?= $(shell command -v ip)
 DEPMOD ?= /sbin/depmod
 
-.PHONY: all help setup kernel module tool plugins clients cargo-test test-modules vm test demo bench \
+.PHONY: all help setup kernel module tool plugins clients cargo-test test-modules vm test stress demo bench \
 	paths clean install uninstall install-files kernel-patches
 
 all: module tool plugins
@@ -36,6 +36,7 @@ all: module tool plugins
 help:
 	@echo "make demo     set up, build, boot a VM and show rvnet at work"
 	@echo "make test     set up, build, cargo test, then every VM test"
+	@echo "make stress   the long runs (bounded) in one VM boot: test 24's million-packet round trips"
 	@echo "make bench    rveth vs veth and rtun vs tun in one VM boot: medians, ratios, JSON + SVG"
 	@echo "              (on the bench kernel, built once into the cache; KERNEL=debug: the test kernel)"
 	@echo "make vm CMD=… boot the test kernel with rvnet.ko loaded and run CMD (no CMD: a shell; KERNEL=bench: the bench kernel)"
@@ -148,6 +149,12 @@ test: kernel clients
 	@$(MAKE) -s cargo-test
 	@$(MAKE) -s test-modules
 	@bash $(ROOT)/tests/all.sh
+
+# The long runs, bounded, in one VM boot (tests/stress.sh): today the
+# million-packet round trips of test 24 (RVNET_ROUNDTRIP=N to change).
+stress: kernel clients
+	@$(MAKE) -s module tool plugins
+	@bash $(ROOT)/virtme/run.sh "bash $(ROOT)/tests/stress.sh"
 
 demo: kernel
 	@$(MAKE) -s module tool plugins
