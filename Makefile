@@ -80,14 +80,7 @@ clients:
 # kernel/patches/ onto the user's own 7.3 tree (once; a tree that has them
 # already is left alone, one that half-has them is refused).
 kernel-patches:
-	@test -n "$(KSRC)" && test -f "$(KSRC)/Makefile" || { echo "give KSRC=/path/to/linux-7.3" >&2; exit 1; }
-	@for p in $(ROOT)/kernel/patches/*.patch; do \
-	  if patch -d "$(KSRC)" -p1 -R -s -f --dry-run <"$$p" >/dev/null 2>&1; then \
-	    echo "already applied: $$(basename $$p)"; \
-	  elif patch -d "$(KSRC)" -p1 -s -f --dry-run <"$$p" >/dev/null 2>&1; then \
-	    patch -d "$(KSRC)" -p1 -s -f <"$$p" && echo "applied: $$(basename $$p)"; \
-	  else echo "does not apply to $(KSRC): $$(basename $$p)" >&2; exit 1; fi; \
-	done
+	@bash $(ROOT)/scripts/kernel-patches.sh "$(KSRC)"
 
 # What make install puts where (make uninstall removes exactly these).
 MOD_DEST := /lib/modules/$(KERNELRELEASE)/extra/rvnet.ko
