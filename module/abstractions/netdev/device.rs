@@ -424,10 +424,11 @@ impl<T: Driver> Dev<T> {
         }
         // SAFETY: The device is allocated and down; `type` and `addr_len`
         // change under RTNL, held (the address buffer is `MAX_ADDR_LEN`
-        // long, checked above); then the listeners are told, as above.
+        // long, checked above), each written once as readers outside RTNL
+        // read them once; then the listeners are told, as above.
         unsafe {
-            (*self.as_raw()).type_ = ty;
-            (*self.as_raw()).addr_len = addr_len;
+            core::ptr::write_volatile(&raw mut (*self.as_raw()).type_, ty);
+            core::ptr::write_volatile(&raw mut (*self.as_raw()).addr_len, addr_len);
             bindings::call_netdevice_notifiers(
                 // CAST: as above.
                 bindings::netdev_cmd_NETDEV_POST_TYPE_CHANGE as c_ulong,
