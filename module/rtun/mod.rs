@@ -321,15 +321,16 @@ impl Flows {
         (hash as usize) & (FLOW_ENTRIES - 1)
     }
 
-    /// The queue `hash`'s flow was last written from, unless expired.
-    fn lookup(&self, hash: u32, now: u64) -> Option<u32> {
+    /// The queue `hash`'s flow was last written from, unless expired by
+    /// `now()` (read only for a matching entry).
+    fn lookup(&self, hash: u32, now: impl FnOnce() -> u64) -> Option<u32> {
         let b = Self::bucket(hash);
         let e = self.entry[b].load(Ordering::Relaxed);
         // CAST: the high half is the hash.
         if e & 1 == 0 || (e >> 32) as u32 != hash {
             return None;
         }
-        let age = now.saturating_sub(self.updated[b].load(Ordering::Relaxed));
+        let age = now().saturating_sub(self.updated[b].load(Ordering::Relaxed));
         // CAST: the queue's 16 bits.
         (age < FLOW_EXPIRE_NS).then_some(((e >> 1) & 0xffff) as u32)
     }
@@ -749,7 +750,7 @@ impl Driver for Rtun {
             return 0;
         }
         let hash = skb.hash_symmetric();
-        let q = match sh.flows.as_ref().and_then(|f| f.lookup(hash, sh.now())) {
+        let q = match sh.flows.as_ref().and_then(|f| f.lookup(hash, || sh.now())) {
             Some(q) if q < n => q,
             // A flow of a queue index no longer in use: tun keeps such
             // entries and the core then caps the index to queue 0.

@@ -1406,13 +1406,14 @@ def scn_misc(o):
 
     o.step("fdinfo-unattached", iff(), "iff:\t")
     # SIOCGSKNS works on any fd; TUNGETDEVNETNS needs a device.
-    def skns():
-        nsfd = fcntl.ioctl(fd, SIOCGSKNS)
+    def netns_of(req):
+        """Whether the netns fd ioctl REQ returns is ours."""
+        nsfd = fcntl.ioctl(fd, req)
         try:
             return "same" if ns_ino(nsfd) == os.stat("/proc/self/ns/net").st_ino else "other"
         finally:
             os.close(nsfd)
-    o.step("siocgskns-unattached", res(skns), "same")
+    o.step("siocgskns-unattached", res(netns_of, SIOCGSKNS), "same")
     o.step("getdevnetns-unattached", res(fcntl.ioctl, fd, TUNGETDEVNETNS), "errno EBADFD")
     # TUNSETIFINDEX: before TUNSETIFF only; the device gets that index.
     want = 4000 + os.getpid() % 1000
@@ -1441,13 +1442,7 @@ def scn_misc(o):
     o.step("sysfs-group", sysfs(name, "group"), "1001")
     o.step("sysfs-tun-flags-persist", sysfs(name, "tun_flags"), "0x1802")
     ioctl_val(fd, TUNSETPERSIST, 0)
-    def devnetns():
-        nsfd = fcntl.ioctl(fd, TUNGETDEVNETNS)
-        try:
-            return "same" if ns_ino(nsfd) == os.stat("/proc/self/ns/net").st_ino else "other"
-        finally:
-            os.close(nsfd)
-    o.step("getdevnetns", res(devnetns), "same")
+    o.step("getdevnetns", res(netns_of, TUNGETDEVNETNS), "same")
 
     # eBPF programs: "none" is accepted, a fd that is no program is not.
     o.step("steeringebpf-none", res(ioctl_ptr, fd, TUNSETSTEERINGEBPF, struct.pack("=i", -1)),
